@@ -1,0 +1,1 @@
+"""Pages: reportlab layouts for notices, minutes, vouchers and honour boards (later issues)."""

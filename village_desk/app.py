@@ -1,0 +1,109 @@
+"""Composition root: parse the command line, open storage, wire services, start the window.
+
+The only module of the core that imports ``db`` and ``ui``; both lazily, so
+``--version`` answers at once and the window module loads only when needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from village_desk import __version__
+from village_desk.context import AppContext
+
+APP_NAME = "VillageDesk"
+APP_AUTHOR = "VillageDesk"
+DB_FILE = "village.sqlite3"
+DEMO_DB_FILE = "demo-village.sqlite3"
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="village-desk",
+        description="村务通：村委会（嘎查村委会）的农户档案、民主议事、集体财务与三务公开。",
+    )
+    parser.add_argument("--version", action="version", version=f"村务通 {__version__}")
+    parser.add_argument("--demo", action="store_true", help="打开演示村“小大歹村”（没有就先生成）")
+    parser.add_argument("--db", metavar="URL", help="数据库地址（SQLAlchemy URL），默认是数据文件夹里的 SQLite 文件")
+    parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认是本用户的应用数据文件夹）")
+    parser.add_argument("--smoke", action="store_true", help="启动、打开数据库、显示主窗口后立即退出（供脚本检查）")
+    return parser
+
+
+def data_dir_for(arg: str | None) -> Path:
+    if arg:
+        return Path(arg).expanduser().resolve()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, APP_AUTHOR, roaming=False))
+
+
+def log_dir_for(data_dir: Path, explicit: bool) -> Path:
+    if explicit:
+        return data_dir / "logs"
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_NAME, APP_AUTHOR))
+
+
+def database_url(db_arg: str | None, data_dir: Path, demo: bool) -> str:
+    if db_arg:
+        return db_arg
+    from db import sqlite_url
+
+    return sqlite_url(data_dir / (DEMO_DB_FILE if demo else DB_FILE))
+
+
+def open_context(url: str, data_dir: Path, log_dir: Path, demo: bool, allow_demo_switch: bool) -> AppContext:
+    """Open (migrating if needed) the database and wire the services."""
+    from db import open_storage
+    from village_desk.services import RosterService, VillageService
+
+    storage = open_storage(url)
+    village = VillageService(storage)
+    roster = RosterService(storage)
+    if demo and village.profile() is None:
+        from village_desk.demo import build_demo
+
+        build_demo(village, roster)
+
+    def switch_to_demo() -> AppContext:
+        storage.close()
+        demo_url = database_url(None, data_dir, demo=True)
+        return open_context(demo_url, data_dir, log_dir, demo=True, allow_demo_switch=False)
+
+    return AppContext(
+        village=village,
+        roster=roster,
+        location=storage.location,
+        data_dir=data_dir,
+        log_dir=log_dir,
+        is_demo=demo,
+        open_demo=switch_to_demo if allow_demo_switch else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = data_dir_for(args.data_dir)
+    log_dir = log_dir_for(data_dir, explicit=bool(args.data_dir))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url(args.db, data_dir, args.demo)
+
+    from ui.application import run_app
+
+    return run_app(
+        lambda: open_context(url, data_dir, log_dir, args.demo, allow_demo_switch=not args.db and not args.demo),
+        log_dir=log_dir,
+        smoke=args.smoke,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
