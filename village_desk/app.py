@@ -30,9 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"村务通 {__version__}")
     parser.add_argument("--demo", action="store_true", help="打开演示村“小大歹村”（没有就先生成）")
-    parser.add_argument("--db", metavar="URL", help="数据库地址（SQLAlchemy URL），默认是数据文件夹里的 SQLite 文件")
+    parser.add_argument(
+        "--db", metavar="URL", help="数据库地址（SQLAlchemy URL），默认是数据文件夹里的 SQLite 文件"
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认是本用户的应用数据文件夹）")
-    parser.add_argument("--smoke", action="store_true", help="启动、打开数据库、显示主窗口后立即退出（供脚本检查）")
+    parser.add_argument(
+        "--smoke", action="store_true", help="启动、打开数据库、显示主窗口后立即退出（供脚本检查）"
+    )
     return parser
 
 
@@ -99,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui.application import run_app
 
     return run_app(
-        lambda: open_context(url, data_dir, log_dir, args.demo, allow_demo_switch=not args.db and not args.demo),
+        lambda: open_context(
+            url, data_dir, log_dir, args.demo, allow_demo_switch=not args.db and not args.demo
+        ),
         log_dir=log_dir,
         smoke=args.smoke,
     )

@@ -199,9 +199,7 @@ def post_problems(post: Post, existing: list[Post], names: dict[PersonId, str]) 
     """
     errors: list[FieldError] = []
     if post.role not in ROLES[post.body]:
-        errors.append(
-            FieldError("role", f"{post.body}的职务只能是：{'、'.join(ROLES[post.body])}。")
-        )
+        errors.append(FieldError("role", f"{post.body}的职务只能是：{'、'.join(ROLES[post.body])}。"))
     if post.term_end is not None and post.term_end < post.term_start:
         errors.append(FieldError("term_end", "任期结束日期不能早于开始日期，请检查日期。"))
     if post.left_on is not None and post.left_on < post.term_start:
@@ -258,11 +256,19 @@ def supervision_warnings(
     member_ids = {p.person_id for p in committee}
     name = names.get(post.person_id, "此人")
     if post.person_id in member_ids:
-        warnings.append(f"{name}同时是村民委员会成员。按照村民委员会组织法，村委会成员不得担任村务监督委员会成员。")
+        warnings.append(
+            f"{name}同时是村民委员会成员。按照村民委员会组织法，村委会成员不得担任村务监督委员会成员。"
+        )
     for k in kinships:
         if k.ended_reason:
             continue
-        other = k.person_b if k.person_a == post.person_id else k.person_a if k.person_b == post.person_id else None
+        other = (
+            k.person_b
+            if k.person_a == post.person_id
+            else k.person_a
+            if k.person_b == post.person_id
+            else None
+        )
         if other is not None and other in member_ids:
             warnings.append(
                 f"{name}与村民委员会成员{names.get(other, '')}是{k.kind}关系。"
@@ -273,8 +279,12 @@ def supervision_warnings(
 
 def one_shoulder(posts: list[Post], day: dt.date) -> PersonId | None:
     """The person who is both 书记 and 主任 on ``day`` (一肩挑), if any."""
-    secretaries = {p.person_id for p in posts if p.body is Body.PARTY and p.role == "书记" and p.active_on(day)}
-    directors = {p.person_id for p in posts if p.body is Body.COMMITTEE and p.role == "主任" and p.active_on(day)}
+    secretaries = {
+        p.person_id for p in posts if p.body is Body.PARTY and p.role == "书记" and p.active_on(day)
+    }
+    directors = {
+        p.person_id for p in posts if p.body is Body.COMMITTEE and p.role == "主任" and p.active_on(day)
+    }
     both = secretaries & directors
     return next(iter(both)) if both else None
 
@@ -341,17 +351,19 @@ def roster_summary(
     for post in active_posts:
         warnings.extend(supervision_warnings(post, active_posts, kinships, names))
     supervision = [p for p in active_posts if p.body is Body.SUPERVISION]
-    if supervision and not any(by_id[p.person_id].knows_accounting for p in supervision if p.person_id in by_id):
+    if supervision and not any(
+        by_id[p.person_id].knows_accounting for p in supervision if p.person_id in by_id
+    ):
         warnings.append("村务监督委员会成员中应有具备财会、管理知识的人员，目前没有人被标记为懂财会。")
     women = sum(1 for r in active_reps if r.person_id in by_id and by_id[r.person_id].gender == "女")
     if active_reps and women * 3 < len(active_reps):
-        warnings.append(
-            f"村民代表中妇女应占三分之一以上，现在{len(active_reps)}名代表中有{women}名妇女。"
-        )
+        warnings.append(f"村民代表中妇女应占三分之一以上，现在{len(active_reps)}名代表中有{women}名妇女。")
     shoulder = one_shoulder(posts, day)
     return RosterSummary(
         party_members=sum(1 for m in members if m.active_on(day)),
-        probationary_members=sum(1 for m in members if m.active_on(day) and m.status is PartyStatus.PROBATIONARY),
+        probationary_members=sum(
+            1 for m in members if m.active_on(day) and m.status is PartyStatus.PROBATIONARY
+        ),
         committee=sum(1 for p in active_posts if p.body is Body.COMMITTEE),
         party_committee=sum(1 for p in active_posts if p.body is Body.PARTY),
         supervision=len(supervision),

@@ -76,12 +76,10 @@ def _with_kind(name: str, kind: str) -> str:
 
 def normalize_profile(profile: VillageProfile) -> VillageProfile:
     """Trim what a clerk typed; upper-case the credit code."""
-    fields = {
-        k: v.strip()
-        for k, v in vars(profile).items()
-        if isinstance(v, str) and k not in ("uscc",)
+    trimmed: dict[str, str] = {
+        k: v.strip() for k, v in vars(profile).items() if isinstance(v, str) and k != "uscc"
     }
-    return replace(profile, **fields, uscc=normalize_code(profile.uscc))
+    return replace(profile, **trimmed, uscc=normalize_code(profile.uscc))  # type: ignore[arg-type]
 
 
 def profile_problems(profile: VillageProfile) -> list[FieldError]:
@@ -111,9 +109,7 @@ def profile_problems(profile: VillageProfile) -> list[FieldError]:
         ("complaint_phone", p.complaint_phone, "举报电话"),
     ):
         if value and not _PHONE.match(value):
-            errors.append(
-                FieldError(field, f"{label}只能包含数字和“-”，例如 0475-1234567，请重新输入。")
-            )
+            errors.append(FieldError(field, f"{label}只能包含数字和“-”，例如 0475-1234567，请重新输入。"))
     return errors
 
 
@@ -169,9 +165,7 @@ def group_problems(group: VillageGroup, others: list[VillageGroup]) -> list[Fiel
         if other.id == group.id or not other.is_open:
             continue
         if other.number == group.number:
-            errors.append(
-                FieldError("number", f"组号{group.number}已被“{other.name}”使用，请换一个组号。")
-            )
+            errors.append(FieldError("number", f"组号{group.number}已被“{other.name}”使用，请换一个组号。"))
         if other.name == group.name.strip():
             errors.append(FieldError("name", f"已有名为“{other.name}”的小组，请换一个名称。"))
     return errors

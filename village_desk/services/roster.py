@@ -148,7 +148,9 @@ class RosterService:
         with self._storage.transaction() as tx:
             for other in tx.list_households():
                 if other.id != household.id and other.number == household.number:
-                    errors.append(FieldError("number", f"户编号{household.number}已被{other.head_name}户使用。"))
+                    errors.append(
+                        FieldError("number", f"户编号{household.number}已被{other.head_name}户使用。")
+                    )
             if errors:
                 raise ValidationError(errors)
             return tx.save_household(household)
@@ -238,4 +240,3 @@ def _find(items: list[_Rec], item_id: int, label: str) -> _Rec:
         if item.id == item_id:
             return item
     raise NotFoundError(f"找不到这条{label}记录，可能已被他人修改，请刷新后重试。")
-
