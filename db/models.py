@@ -1,0 +1,205 @@
+"""Tables: one per record type of the core, plus the representative↔household link.
+
+Rows never leave ``db``: ``db.storage`` maps them to the frozen records of
+``village_desk``. Column names follow the record fields (a foreign key gets an
+``_id`` suffix). Every record table carries ``version`` for optimistic
+concurrency: an UPDATE matches the version the record was read with and sets
+the next one (SQLAlchemy's ``version_id_col``, the counter kept by us so that
+every save bumps it). Nothing is deleted: records close with a reason.
+
+Enums are stored as their Chinese values (``村民委员会``, ``预备党员``, ``配偶``)
+in plain VARCHAR columns, so the file reads well in any SQLite browser and a
+new member needs no schema change. Constraint names come from
+``NAMING_CONVENTION`` so that migrations (SQLite batch mode) can name them.
+
+A change here needs a migration in ``db/migrations/versions``; the drift test
+compares the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from village_desk.roster import Body, KinshipKind, PartyStatus
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ENUM_LENGTH = 20
+
+
+def _enum_column_type(enum_class: type[enum.StrEnum]) -> sa.Enum:
+    # The Chinese value, not the member name, goes into the column; no CHECK constraint,
+    # so a later version may add members without rebuilding SQLite tables.
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=ENUM_LENGTH,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
+        str: sa.String(),
+        dt.date: sa.Date(),
+        Body: _enum_column_type(Body),
+        PartyStatus: _enum_column_type(PartyStatus),
+        KinshipKind: _enum_column_type(KinshipKind),
+    }
+
+
+class RecordRow(Base):
+    """What every record table has: an integer ``id`` and the ``version`` checked on UPDATE."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    version: Mapped[int] = mapped_column(nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+class VillageProfileRow(RecordRow):
+    """本村信息: exactly one row, ``id`` 1."""
+
+    __tablename__ = "village_profile"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, sort_order=-1)
+    name: Mapped[str]
+    kind: Mapped[str]
+    township: Mapped[str]
+    township_kind: Mapped[str]
+    county: Mapped[str]
+    county_kind: Mapped[str]
+    city: Mapped[str]
+    city_kind: Mapped[str]
+    org_name: Mapped[str]
+    uscc: Mapped[str]
+    address: Mapped[str]
+    supervision_phone: Mapped[str]
+    complaint_phone: Mapped[str]
+    seal_committee: Mapped[str]
+    seal_party: Mapped[str]
+    seal_org: Mapped[str]
+    seal_supervision: Mapped[str]
+
+
+class VillageGroupRow(RecordRow):
+    """村民小组. Numbers are not unique: a closed group's number may be given again."""
+
+    __tablename__ = "village_groups"
+
+    number: Mapped[int] = mapped_column(index=True)
+    name: Mapped[str]
+    leader_name: Mapped[str]
+    note: Mapped[str]
+    closed_reason: Mapped[str]
+
+
+class PersonRow(RecordRow):
+    __tablename__ = "people"
+
+    name: Mapped[str] = mapped_column(index=True)
+    gender: Mapped[str]
+    ethnicity: Mapped[str]
+    # Not unique: empty for many people; the service refuses a duplicate number.
+    id_number: Mapped[str] = mapped_column(index=True)
+    phone: Mapped[str]
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village_groups.id"), index=True)
+    knows_accounting: Mapped[bool]
+    note: Mapped[str]
+
+
+class PostRow(RecordRow):
+    """A post in 村党组织, 村民委员会 or 村务监督委员会 over a term."""
+
+    __tablename__ = "posts"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    body: Mapped[Body] = mapped_column(index=True)
+    role: Mapped[str]
+    term_start: Mapped[dt.date]
+    term_end: Mapped[dt.date | None]
+    left_on: Mapped[dt.date | None]
+    left_reason: Mapped[str]
+
+
+class PartyMemberRow(RecordRow):
+    __tablename__ = "party_members"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    status: Mapped[PartyStatus]
+    joined_on: Mapped[dt.date]
+    left_on: Mapped[dt.date | None]
+    left_reason: Mapped[str]
+
+
+class HouseholdRow(RecordRow):
+    __tablename__ = "households"
+
+    number: Mapped[str] = mapped_column(index=True)
+    head_name: Mapped[str]
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village_groups.id"), index=True)
+    closed_reason: Mapped[str]
+
+
+class RepresentativeRow(RecordRow):
+    """村民代表 over a term; the households they represent are in ``household_links``."""
+
+    __tablename__ = "representatives"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("village_groups.id"), index=True)
+    term_start: Mapped[dt.date]
+    term_end: Mapped[dt.date | None]
+    left_on: Mapped[dt.date | None]
+    left_reason: Mapped[str]
+
+    household_links: Mapped[list[RepresentativeHouseholdRow]] = relationship(
+        order_by="RepresentativeHouseholdRow.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+
+class RepresentativeHouseholdRow(Base):
+    """Which households a representative represents, in the order they were listed.
+
+    Part of the representative's record: it has no version of its own, it is
+    rewritten (under the representative's version check) when the
+    representative is saved.
+    """
+
+    __tablename__ = "representative_households"
+
+    representative_id: Mapped[int] = mapped_column(sa.ForeignKey("representatives.id"), primary_key=True)
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id"), primary_key=True, index=True)
+    position: Mapped[int]
+
+
+class KinshipRow(RecordRow):
+    """A declared close-relative tie between two people."""
+
+    __tablename__ = "kinships"
+
+    person_a_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    person_b_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    kind: Mapped[KinshipKind]
+    ended_reason: Mapped[str]

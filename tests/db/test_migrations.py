@@ -1,0 +1,436 @@
+"""What opening a database does to its schema.
+
+New databases are created by the migrations; databases from every released
+schema upgrade to head with their data; an upgrade backs up first and, if it
+fails, leaves the original as it was; a database from a newer 村务通 is
+refused without a byte changed; the models and the migrations describe the
+same schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from db import open_storage, sqlite_url
+from db.engine import make_engine, parse_url
+from db.migrate import MIGRATIONS_DIR, prepare_database, read_sqlite_state, script_head
+from db.models import Base
+from db.schema_version import HEAD_REVISION
+from tests.db.filesystem import read_only
+from village_desk.errors import DatabaseTooNewError, MigrationError, StorageError
+from village_desk.ids import HouseholdId
+from village_desk.roster import Body, KinshipKind, PartyStatus
+
+FIXTURES = Path(__file__).with_name("fixtures")
+RELEASED_SCHEMAS = sorted(FIXTURES.glob("schema_*.sqlite3"))
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TABLES = {
+    "village_profile",
+    "village_groups",
+    "people",
+    "posts",
+    "party_members",
+    "households",
+    "representatives",
+    "representative_households",
+    "kinships",
+}
+
+
+def _revisions(url: str) -> set[str]:
+    engine = sa.create_engine(parse_url(url))
+    try:
+        with engine.connect() as connection:
+            return set(connection.scalars(sa.text("SELECT version_num FROM alembic_version")))
+    finally:
+        engine.dispose()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _scripts_with(tmp_path: Path, name: str, body: str) -> Path:
+    """Our migration scripts plus one more revision after head, in a temp script directory."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    header = f'''
+        """A test revision."""
+
+        import sqlalchemy as sa
+        from alembic import op
+
+        revision = "{name}"
+        down_revision = "{HEAD_REVISION}"
+        branch_labels = None
+        depends_on = None
+
+    '''
+    (scripts / "versions" / f"{name}_test.py").write_text(
+        textwrap.dedent(header) + textwrap.dedent(body), encoding="utf-8"
+    )
+    return scripts
+
+
+ADD_A_COLUMN = """
+    def upgrade():
+        with op.batch_alter_table("people") as batch:
+            batch.add_column(sa.Column("nickname", sa.String(), nullable=False, server_default=""))
+
+
+    def downgrade():
+        with op.batch_alter_table("people") as batch:
+            batch.drop_column("nickname")
+"""
+
+FAIL_HALFWAY = """
+    def upgrade():
+        op.create_table("upgrade_trace", sa.Column("id", sa.Integer(), primary_key=True))
+        op.execute("UPDATE people SET name = 'overwritten'")
+        op.execute("SELECT * FROM no_such_table")
+
+
+    def downgrade():
+        pass
+"""
+
+# Commits what it did so far before failing (as a careless script could): only the
+# backup can undo that.
+COMMIT_THEN_FAIL = """
+    def upgrade():
+        op.execute("UPDATE people SET name = 'overwritten'")
+        op.execute("COMMIT")
+        op.create_table("upgrade_trace", sa.Column("id", sa.Integer(), primary_key=True))
+        op.execute("SELECT * FROM no_such_table")
+
+
+    def downgrade():
+        pass
+"""
+
+
+@pytest.fixture
+def released_0001(tmp_path: Path) -> Path:
+    """A copy of the fixture database written by schema 0001, to upgrade."""
+    path = tmp_path / "village.sqlite3"
+    shutil.copyfile(FIXTURES / "schema_0001.sqlite3", path)
+    return path
+
+
+def _people_names(url: str) -> list[str]:
+    engine = sa.create_engine(parse_url(url))
+    try:
+        with engine.connect() as connection:
+            return list(connection.scalars(sa.text("SELECT name FROM people ORDER BY id")))
+    finally:
+        engine.dispose()
+
+
+def _fill_at_head(url: str) -> None:
+    storage = open_storage(url)
+    try:
+        engine = storage.engine
+        with engine.begin() as connection:
+            for n, name in enumerate(("王建国", "李秀英"), start=1):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO people (id, name, gender, ethnicity, id_number, phone, knows_accounting,"
+                        " note, version) VALUES (:id, :name, '男', '汉族', '', '', false, '', 1)"
+                    ),
+                    {"id": n, "name": name},
+                )
+    finally:
+        storage.close()
+
+
+class TestScripts:
+    def test_head_revision_constant_is_the_scripts_head(self) -> None:
+        assert script_head() == HEAD_REVISION
+
+    def test_there_is_a_fixture_for_the_head_schema(self) -> None:
+        # Releasing a new revision means keeping a database written by it (see make_fixture.py).
+        assert FIXTURES / f"schema_{HEAD_REVISION}.sqlite3" in RELEASED_SCHEMAS
+
+    def test_the_fixture_is_one_self_contained_file_at_its_revision(self) -> None:
+        state = read_sqlite_state(FIXTURES / "schema_0001.sqlite3")
+        assert state.revisions == {"0001"} and state.has_tables
+        connection = sqlite3.connect(f"{(FIXTURES / 'schema_0001.sqlite3').as_uri()}?mode=ro", uri=True)
+        try:
+            assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        finally:
+            connection.close()
+
+
+@pytest.mark.storage
+class TestNewDatabase:
+    def test_is_created_by_the_migrations_and_stamped(self, storage_url: str) -> None:
+        open_storage(storage_url).close()
+        assert _revisions(storage_url) == {HEAD_REVISION}
+        engine = sa.create_engine(parse_url(storage_url))
+        try:
+            with engine.connect() as connection:
+                assert set(sa.inspect(connection).get_table_names()) >= TABLES
+        finally:
+            engine.dispose()
+
+    def test_models_and_migrations_do_not_drift(self, storage_url: str) -> None:
+        open_storage(storage_url).close()
+        engine = sa.create_engine(parse_url(storage_url))
+        try:
+            with engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                assert compare_metadata(context, Base.metadata) == []
+        finally:
+            engine.dispose()
+
+    def test_opening_again_changes_nothing(self, storage_url: str) -> None:
+        _fill_at_head(storage_url)
+        open_storage(storage_url).close()
+        assert _revisions(storage_url) == {HEAD_REVISION}
+        assert _people_names(storage_url) == ["王建国", "李秀英"]
+
+
+class TestFastPath:
+    def test_opening_a_database_at_head_does_not_import_alembic(self, sqlite_file: Path) -> None:
+        open_storage(sqlite_url(sqlite_file)).close()
+        code = textwrap.dedent(
+            f"""
+            import sys
+            import db
+            db.open_storage({sqlite_url(sqlite_file)!r}).close()
+            assert "alembic" not in sys.modules, "alembic imported on the fast path"
+            """
+        )
+        subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True)
+
+
+class TestReleasedSchemas:
+    @pytest.mark.parametrize("fixture", RELEASED_SCHEMAS, ids=lambda p: p.stem)
+    def test_upgrades_to_head_with_its_data(self, fixture: Path, tmp_path: Path) -> None:
+        path = tmp_path / "village.sqlite3"
+        shutil.copyfile(fixture, path)
+        storage = open_storage(sqlite_url(path))
+        try:
+            with storage.transaction() as tx:
+                profile = tx.get_profile()
+                groups = tx.list_groups()
+                people = tx.list_people()
+                posts = tx.list_posts()
+                members = tx.list_party_members()
+                households = tx.list_households()
+                reps = tx.list_representatives()
+                kinships = tx.list_kinships()
+        finally:
+            storage.close()
+        assert read_sqlite_state(path).revisions == {HEAD_REVISION}
+
+        assert profile is not None
+        assert (profile.name, profile.county_kind, profile.version) == ("小大歹", "旗", 3)
+        assert [(g.number, g.closed_reason) for g in groups] == [(1, ""), (2, "并入第一村民小组"), (3, "")]
+        assert [p.name for p in people] == ["王建国", "李秀英", "张海", "刘梅"]
+        assert people[1].knows_accounting and people[1].ethnicity == "蒙古族"
+        assert people[3].group_id is None
+        assert [(p.body, p.role) for p in posts] == [
+            (Body.PARTY, "书记"),
+            (Body.COMMITTEE, "主任"),
+            (Body.SUPERVISION, "主任"),
+            (Body.COMMITTEE, "委员"),
+        ]
+        assert posts[3].left_on == dt.date(2021, 4, 30) and posts[3].left_reason == "换届"
+        assert [m.status for m in members] == [PartyStatus.FULL, PartyStatus.PROBATIONARY]
+        assert [h.number for h in households] == ["0101", "0102", "0301"]
+        assert households[2].closed_reason == "全户迁出"
+        assert [(r.households, r.version) for r in reps] == [((HouseholdId(2), HouseholdId(1)), 2)]
+        assert [(k.kind, k.ended_reason) for k in kinships] == [
+            (KinshipKind.SPOUSE, ""),
+            (KinshipKind.SIBLING, "登记有误"),
+        ]
+
+
+class TestUpgrade:
+    def test_an_older_sqlite_database_is_backed_up_then_upgraded(
+        self, released_0001: Path, tmp_path: Path
+    ) -> None:
+        scripts = _scripts_with(tmp_path, "0002", ADD_A_COLUMN)
+        original = _sha256(released_0001)
+        url = parse_url(sqlite_url(released_0001))
+        engine = make_engine(url)
+        try:
+            prepare_database(url, engine, script_location=scripts, head="0002")
+        finally:
+            engine.dispose()
+
+        backups = list(released_0001.parent.glob("village.sqlite3.*.rev0001.bak"))
+        assert len(backups) == 1
+        stamp = backups[0].name.removeprefix("village.sqlite3.").removesuffix(".rev0001.bak")
+        assert dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S")
+        # The backup is the database as it was: same revision, same rows.
+        assert read_sqlite_state(backups[0]).revisions == {"0001"}
+        assert _people_names(sqlite_url(backups[0])) == _people_names(
+            sqlite_url(FIXTURES / "schema_0001.sqlite3")
+        )
+        assert _sha256(released_0001) != original
+        assert read_sqlite_state(released_0001).revisions == {"0002"}
+        assert _people_names(sqlite_url(released_0001)) == ["王建国", "李秀英", "张海", "刘梅"]
+
+    @pytest.mark.storage
+    def test_an_older_database_is_upgraded_in_place(self, storage_url: str, tmp_path: Path) -> None:
+        _fill_at_head(storage_url)
+        scripts = _scripts_with(tmp_path, "0002", ADD_A_COLUMN)
+        url = parse_url(storage_url)
+        engine = make_engine(url)
+        try:
+            prepare_database(url, engine, script_location=scripts, head="0002")
+            with engine.connect() as connection:
+                columns = {c["name"] for c in sa.inspect(connection).get_columns("people")}
+        finally:
+            engine.dispose()
+        assert "nickname" in columns
+        assert _revisions(storage_url) == {"0002"}
+        assert _people_names(storage_url) == ["王建国", "李秀英"]
+
+    @pytest.mark.storage
+    def test_a_failed_upgrade_changes_nothing_and_names_the_backup(
+        self, storage_url: str, tmp_path: Path
+    ) -> None:
+        _fill_at_head(storage_url)
+        scripts = _scripts_with(tmp_path, "0002", FAIL_HALFWAY)
+        url = parse_url(storage_url)
+        engine = make_engine(url)
+        try:
+            with pytest.raises(MigrationError) as caught:
+                prepare_database(url, engine, script_location=scripts, head="0002")
+        finally:
+            engine.dispose()
+
+        error = caught.value
+        assert "升级失败" in error.message and "没有任何改动" in error.message
+        if url.get_backend_name() == "sqlite":
+            assert error.backup_path is not None and Path(error.backup_path).is_file()
+            assert error.backup_path in error.hint
+        else:
+            assert error.backup_path is None
+        assert _revisions(storage_url) == {HEAD_REVISION}
+        assert _people_names(storage_url) == ["王建国", "李秀英"]
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as connection:
+                assert "upgrade_trace" not in sa.inspect(connection).get_table_names()
+        finally:
+            engine.dispose()
+        # And the database still opens with this version.
+        open_storage(storage_url).close()
+
+    def test_no_upgrade_without_a_backup(self, released_0001: Path, tmp_path: Path) -> None:
+        # A folder where no backup can be written: the old file is left as it is.
+        scripts = _scripts_with(tmp_path / "scripts", "0002", ADD_A_COLUMN)
+        before = _sha256(released_0001)
+        url = parse_url(sqlite_url(released_0001))
+        engine = make_engine(url)
+        try:
+            with read_only(released_0001.parent), pytest.raises(MigrationError) as caught:
+                prepare_database(url, engine, script_location=scripts, head="0002")
+        finally:
+            engine.dispose()
+        assert "备份没有做成" in caught.value.message and "没有任何改动" in caught.value.message
+        assert "只读" in caught.value.hint
+        assert caught.value.backup_path is None
+        assert _sha256(released_0001) == before
+        assert sorted(p.name for p in released_0001.parent.iterdir()) == ["scripts", "village.sqlite3"]
+
+    def test_an_upgrade_that_committed_halfway_is_restored_from_the_backup(
+        self, released_0001: Path, tmp_path: Path
+    ) -> None:
+        scripts = _scripts_with(tmp_path, "0002", COMMIT_THEN_FAIL)
+        url = parse_url(sqlite_url(released_0001))
+        engine = make_engine(url)
+        try:
+            with pytest.raises(MigrationError) as caught:
+                prepare_database(url, engine, script_location=scripts, head="0002")
+        finally:
+            engine.dispose()
+
+        assert caught.value.backup_path is not None
+        assert read_sqlite_state(released_0001).revisions == {"0001"}
+        assert _people_names(sqlite_url(released_0001)) == ["王建国", "李秀英", "张海", "刘梅"]
+        with sqlite3.connect(released_0001) as connection:
+            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+        assert "upgrade_trace" not in tables
+
+
+class TestRefusals:
+    @pytest.fixture
+    def newer_sqlite(self, sqlite_file: Path) -> Iterator[Path]:
+        _fill_at_head(sqlite_url(sqlite_file))
+        connection = sqlite3.connect(sqlite_file)
+        try:
+            connection.execute("UPDATE alembic_version SET version_num = 'f00dcafe9999'")
+            connection.commit()
+        finally:
+            connection.close()
+        yield sqlite_file
+
+    def test_a_database_from_a_newer_version_is_refused_untouched(self, newer_sqlite: Path) -> None:
+        before = _sha256(newer_sqlite)
+        with pytest.raises(DatabaseTooNewError) as caught:
+            open_storage(sqlite_url(newer_sqlite))
+        assert "更新版本的村务通" in caught.value.message
+        assert "安装最新版本" in caught.value.hint
+        assert _sha256(newer_sqlite) == before
+        assert not list(newer_sqlite.parent.glob("*.bak"))
+
+    def test_a_newer_rollback_journal_file_is_not_switched_to_wal(self, newer_sqlite: Path) -> None:
+        connection = sqlite3.connect(newer_sqlite)
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.close()
+        before = _sha256(newer_sqlite)
+        with pytest.raises(DatabaseTooNewError):
+            open_storage(sqlite_url(newer_sqlite))
+        assert _sha256(newer_sqlite) == before
+        assert sorted(p.name for p in newer_sqlite.parent.iterdir()) == ["village.sqlite3"]
+
+    @pytest.mark.storage
+    def test_a_database_from_a_newer_version_is_refused(self, storage_url: str) -> None:
+        _fill_at_head(storage_url)
+        engine = sa.create_engine(parse_url(storage_url))
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dcafe9999'"))
+        finally:
+            engine.dispose()
+        with pytest.raises(DatabaseTooNewError):
+            open_storage(storage_url)
+        assert _revisions(storage_url) == {"f00dcafe9999"}
+        assert _people_names(storage_url) == ["王建国", "李秀英"]
+
+    @pytest.mark.storage
+    def test_a_database_of_another_program_is_refused(self, storage_url: str) -> None:
+        engine = sa.create_engine(parse_url(storage_url))
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
+        finally:
+            engine.dispose()
+        with pytest.raises(StorageError, match="不是村务通的数据库"):
+            open_storage(storage_url)
+
+    def test_a_file_that_is_not_a_database(self, sqlite_file: Path) -> None:
+        sqlite_file.write_bytes("村务通 2026年工作计划\n".encode() * 200)
+        before = _sha256(sqlite_file)
+        with pytest.raises(StorageError) as caught:
+            open_storage(sqlite_url(sqlite_file))
+        assert "从备份恢复" in caught.value.hint
+        assert _sha256(sqlite_file) == before
