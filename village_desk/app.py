@@ -78,9 +78,11 @@ def open_context(url: str, data_dir: Path, log_dir: Path, demo: bool, allow_demo
         build_demo(village, roster)
 
     def switch_to_demo() -> AppContext:
-        storage.close()
+        # Open the demo first: if that fails, this context stays usable.
         demo_url = database_url(None, data_dir, demo=True)
-        return open_context(demo_url, data_dir, log_dir, demo=True, allow_demo_switch=False)
+        demo_ctx = open_context(demo_url, data_dir, log_dir, demo=True, allow_demo_switch=False)
+        storage.close()
+        return demo_ctx
 
     return AppContext(
         village=village,
@@ -90,6 +92,7 @@ def open_context(url: str, data_dir: Path, log_dir: Path, demo: bool, allow_demo
         log_dir=log_dir,
         is_demo=demo,
         open_demo=switch_to_demo if allow_demo_switch else None,
+        close_storage=storage.close,
     )
 
 

@@ -20,3 +20,9 @@ class AppContext:
     # Set when the session may switch to the demo village (first-start dialog):
     # closes this storage, opens (and builds if needed) the demo database.
     open_demo: Callable[[], AppContext] | None = None
+    # Closes the storage behind the services (folds SQLite's WAL back into the file).
+    close_storage: Callable[[], None] = lambda: None
+
+    def close(self) -> None:
+        """Release the database; the services must not be used afterwards."""
+        self.close_storage()

@@ -1,0 +1,189 @@
+"""The 首页 (home) page and the honest placeholder for parts still being built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.fonts import set_font_scale
+from ui.operations import OperationRunner
+from village_desk.context import AppContext
+from village_desk.roster import RosterSummary
+from village_desk.village import VillageProfile
+
+NOT_FILLED = "未填写"
+
+
+def heading_label(text: str = "", scale: float = 1.5) -> QLabel:
+    """A bold heading that grows with the chosen font size."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    set_font_scale(label, scale, bold=True)
+    return label
+
+
+def text_label(text: str = "") -> QLabel:
+    """Plain (never rich) text that wraps: user data may contain '<'."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
+
+
+class PlaceholderPage(QWidget):
+    """A part of the program that is not built yet, saying plainly what will be here."""
+
+    def __init__(self, title: str, sentence: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.message = text_label(sentence)
+        self.message.setObjectName("placeholderMessage")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setSpacing(16)
+        layout.addWidget(heading_label(title))
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+
+@dataclass(frozen=True)
+class HomeData:
+    profile: VillageProfile | None
+    summary: RosterSummary
+
+
+class HomePage(QWidget):
+    """首页: who we are (本村信息) and the state of the roster, with its warnings."""
+
+    edit_profile_requested = Signal()
+    profile_loaded = Signal(object)  # VillageProfile | None, after each refresh
+
+    def __init__(self, ctx: AppContext, runner: OperationRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        self.data: HomeData | None = None
+
+        self.title = heading_label("正在读取本村信息…", 1.7)
+        self.title.setObjectName("homeTitle")
+        self.place = text_label()
+        self.place.setObjectName("homePlace")
+
+        self.org = text_label()
+        self.phone = text_label()
+        profile_box = QGroupBox("本村信息")
+        profile_form = QFormLayout(profile_box)
+        profile_form.addRow("集体经济组织：", self.org)
+        profile_form.addRow("村务监督电话：", self.phone)
+
+        self.edit_button = QPushButton("修改本村信息")
+        self.edit_button.setObjectName("editProfileButton")
+        self.edit_button.setToolTip("打开“系统设置 → 本村信息”")
+        self.edit_button.clicked.connect(self.edit_profile_requested)
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.clicked.connect(self.refresh)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+
+        self.party = text_label()
+        self.party_committee = text_label()
+        self.committee = text_label()
+        self.supervision = text_label()
+        self.representatives = text_label()
+        self.one_shoulder = text_label()
+        roster_box = QGroupBox("组织和人员（今天）")
+        roster_form = QFormLayout(roster_box)
+        roster_form.addRow("党员：", self.party)
+        roster_form.addRow("村党组织委员：", self.party_committee)
+        roster_form.addRow("村民委员会委员：", self.committee)
+        roster_form.addRow("村务监督委员会：", self.supervision)
+        roster_form.addRow("村民代表：", self.representatives)
+        roster_form.addRow("书记、主任“一肩挑”：", self.one_shoulder)
+
+        self.warnings = text_label()
+        self.warnings.setObjectName("homeWarnings")
+        warnings_box = QGroupBox("需要注意的事项")
+        warnings_layout = QVBoxLayout(warnings_box)
+        warnings_layout.addWidget(self.warnings)
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setSpacing(16)
+        layout.addWidget(self.title)
+        layout.addWidget(self.place)
+        layout.addWidget(profile_box)
+        layout.addLayout(buttons)
+        layout.addWidget(roster_box)
+        layout.addWidget(warnings_box)
+        layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(content))
+
+    def refresh(self) -> None:
+        """Read the profile and the roster summary again (off the GUI thread)."""
+        ctx = self._ctx
+
+        def load() -> HomeData:
+            return HomeData(ctx.village.profile(), ctx.roster.summary())
+
+        self._runner.run(load, self._show, label="正在读取本村信息…")
+
+    def _show(self, data: HomeData) -> None:
+        self.data = data
+        profile, summary = data.profile, data.summary
+        if profile is None:
+            self.title.setText("还没有填写本村信息")
+            self.place.setText("请点“填写本村信息”，填上村（嘎查）名称和所属乡镇（苏木）等。")
+            self.org.setText(NOT_FILLED)
+            self.phone.setText(NOT_FILLED)
+            self.edit_button.setText("填写本村信息")
+        else:
+            self.title.setText(profile.full_name)
+            self.place.setText(profile.place)
+            self.org.setText(profile.org_name or NOT_FILLED)
+            self.phone.setText(profile.supervision_phone or NOT_FILLED)
+            self.edit_button.setText("修改本村信息")
+
+        probationary = (
+            f"（其中预备党员 {summary.probationary_members} 名）" if summary.probationary_members else ""
+        )
+        self.party.setText(f"{summary.party_members} 名{probationary}")
+        self.party_committee.setText(f"{summary.party_committee} 人")
+        self.committee.setText(f"{summary.committee} 人")
+        self.supervision.setText(f"{summary.supervision} 人")
+        women = f"（其中妇女 {summary.women_representatives} 名）" if summary.representatives else ""
+        self.representatives.setText(f"{summary.representatives} 名{women}")
+        self.one_shoulder.setText(
+            f"是，由{summary.one_shoulder_name}担任" if summary.one_shoulder_name else "否"
+        )
+        if summary.warnings:
+            self.warnings.setText("\n".join(f"• {w}" for w in summary.warnings))
+        else:
+            self.warnings.setText("目前没有需要注意的事项。")
+        self.profile_loaded.emit(profile)

@@ -1,0 +1,632 @@
+"""村民代表: who represents which households, 推选 and 终止.
+
+A representative is elected by (and speaks for) 5–15 households of a group.
+The household register comes in a later issue; until then the dialog can add
+a household (户编号, 户主, 小组) on the spot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.fonts import set_font_scale
+from ui.forms import FieldErrors
+from ui.operations import OperationRunner
+from ui.person_fields import (
+    WARNING_COLOR,
+    PersonFields,
+    ReasonDialog,
+    WarningPanel,
+    alive,
+    color_label,
+    date_of,
+    dialog_buttons,
+    grow_to_fit,
+    make_date_edit,
+    set_date,
+    weak_handler,
+    weak_slot,
+)
+from ui.roster_models import (
+    RepresentativeRow,
+    RepresentativeTableModel,
+    fit_columns,
+    format_term,
+    group_name,
+    group_names,
+    household_label,
+    set_up_table,
+    sorted_proxy,
+)
+from village_desk.context import AppContext
+from village_desk.errors import VillageDeskError
+from village_desk.ids import GroupId, HouseholdId, PersonId
+from village_desk.roster import Household, Person, Representative, RosterSummary, default_term_end
+from village_desk.village import VillageGroup
+
+CHECK_DELAY_MS = 250
+D = TypeVar("D", bound=QDialog)
+HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class RepresentativeData:
+    people: list[Person]
+    groups: list[VillageGroup]
+    representatives: list[Representative]
+    households: list[Household]
+    summary: RosterSummary
+
+
+def load_representative_data(ctx: AppContext) -> RepresentativeData:
+    return RepresentativeData(
+        people=ctx.roster.people(),
+        groups=ctx.village.groups(include_closed=True),
+        representatives=ctx.roster.representatives(),
+        households=ctx.roster.households(),
+        summary=ctx.roster.summary(),
+    )
+
+
+class RepresentativeDialog(QDialog):
+    """推选代表: the person, the group, the term and the households represented."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        runner: OperationRunner,
+        data: RepresentativeData,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("推选村民代表")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumSize(920, 620)
+        self._ctx = ctx
+        self._runner = runner
+        self._data = data
+        self._households: list[Household] = list(data.households)
+        self._checked: set[HouseholdId] = set()
+        self._check_serial = 0
+        self._checking = False
+        self._saving = False
+        self._end_follows_start = True
+        self._group_follows_person = True
+        self.saved_rep: Representative | None = None
+        open_groups = [g for g in data.groups if g.is_open and g.id is not None]
+
+        self.person_fields = PersonFields()
+        self.person_fields.set_choices(data.people, open_groups)
+        self.group_combo = QComboBox()
+        self.group_combo.setObjectName("repGroupCombo")
+        for g in open_groups:
+            self.group_combo.addItem(g.name, int(g.id or 0))
+        self.start_edit = make_date_edit()
+        self.start_edit.setObjectName("termStartEdit")
+        self.end_edit = make_date_edit(default_term_end(dt.date.today()))
+        self.end_edit.setObjectName("termEndEdit")
+
+        self.household_list = QListWidget()
+        self.household_list.setObjectName("householdList")
+        self.household_list.setMinimumHeight(160)
+        self.selected_label = QLabel()
+        self.selected_label.setObjectName("selectedCountLabel")
+        self.number_edit = QLineEdit()
+        self.number_edit.setObjectName("householdNumberEdit")
+        self.number_edit.setPlaceholderText("例如：01039")
+        self.number_edit.setMaxLength(20)
+        self.number_edit.setMinimumWidth(110)
+        self.head_edit = QLineEdit()
+        self.head_edit.setObjectName("householdHeadEdit")
+        self.head_edit.setPlaceholderText("例如：王国强")
+        self.head_edit.setMaxLength(20)
+        self.head_edit.setMinimumWidth(110)
+        self.household_group_combo = QComboBox()
+        self.household_group_combo.setObjectName("householdGroupCombo")
+        for g in open_groups:
+            self.household_group_combo.addItem(g.name, int(g.id or 0))
+        self.add_household_button = QPushButton("添加农户")
+        self.add_household_button.setObjectName("addHouseholdButton")
+        self.add_household_button.setAutoDefault(False)
+        self.household_error = color_label(QLabel(), WARNING_COLOR)
+        self.household_error.setObjectName("householdError")
+        self.household_error.setWordWrap(True)
+        self.warning_panel = WarningPanel()
+        self.general_label = QLabel()
+
+        # Left: who and when. Right: which households.
+        person_box = QGroupBox("代表人员")
+        QVBoxLayout(person_box).addWidget(self.person_fields)
+        term_box = QGroupBox("所在小组与任期")
+        term_form = QFormLayout(term_box)
+        term_form.addRow("代表小组：", self.group_combo)
+        term_form.addRow("任期开始：", self.start_edit)
+        term_form.addRow("任期结束：", self.end_edit)
+        left = QVBoxLayout()
+        left.addWidget(person_box)
+        left.addWidget(term_box)
+        left.addStretch(1)
+
+        households_box = QGroupBox("联系农户（勾选本代表联系的户，一般5至15户）")
+        households_layout = QVBoxLayout(households_box)
+        households_layout.addWidget(self.household_list, 1)
+        households_layout.addWidget(self.selected_label)
+        add_hint = QLabel("名单中没有的农户，可以在这里先添加：")
+        add_hint.setWordWrap(True)
+        households_layout.addWidget(add_hint)
+        add_grid = QGridLayout()
+        add_grid.addWidget(QLabel("户编号："), 0, 0)
+        add_grid.addWidget(self.number_edit, 0, 1)
+        add_grid.addWidget(QLabel("户主姓名："), 0, 2)
+        add_grid.addWidget(self.head_edit, 0, 3)
+        add_grid.addWidget(QLabel("所在小组："), 1, 0)
+        add_grid.addWidget(self.household_group_combo, 1, 1)
+        add_grid.addWidget(self.add_household_button, 1, 3)
+        add_grid.setColumnStretch(1, 1)
+        add_grid.setColumnStretch(3, 1)
+        households_layout.addLayout(add_grid)
+        households_layout.addWidget(self.household_error)
+        self.household_error.hide()
+
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addWidget(households_box, 1)
+        self.buttons, self.save_button = dialog_buttons(self)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.warning_panel)
+        layout.addWidget(self.general_label)
+        layout.addWidget(self.buttons)
+
+        self.errors = FieldErrors(
+            {
+                **self.person_fields.field_widgets(),
+                "group_id": self.group_combo,
+                "term_start": self.start_edit,
+                "term_end": self.end_edit,
+                "households": self.household_list,
+            },
+            labels=self.person_fields.field_labels(),
+            general=self.general_label,
+        )
+        # Both inputs sit on one row: their messages share the line under it.
+        self.household_errors = FieldErrors({}, general=self.household_error)
+        self.setTabOrder(self.person_fields.accounting_check, self.group_combo)
+        self.setTabOrder(self.group_combo, self.start_edit)
+        self.setTabOrder(self.start_edit, self.end_edit)
+        self.setTabOrder(self.end_edit, self.household_list)
+
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self._on_check_timer_timeout)
+        self.person_fields.person_chosen.connect(self._on_person_fields_person_chosen)
+        self.group_combo.currentIndexChanged.connect(self._on_group_combo_index_changed)
+        self.group_combo.activated.connect(self._on_group_combo_activated)
+        self.start_edit.dateChanged.connect(self._on_start_edit_date_changed)
+        self.end_edit.dateChanged.connect(self._on_end_edit_date_changed)
+        self.household_list.itemChanged.connect(self._on_household_list_item_changed)
+        self.add_household_button.clicked.connect(self._on_add_household_button_clicked)
+        self.head_edit.returnPressed.connect(self._on_add_household_button_clicked)
+        self.warning_panel.changed.connect(self._update_save_button)
+
+        self._fill_households()
+        self._schedule_check()
+        self.person_fields.choice_combo.setFocus()
+
+    # --- public -----------------------------------------------------------------
+    def set_group(self, group_id: GroupId) -> None:
+        self.group_combo.setCurrentIndex(max(self.group_combo.findData(int(group_id)), 0))
+        self._group_follows_person = False
+
+    def group_id(self) -> GroupId | None:
+        data = self.group_combo.currentData()
+        return GroupId(int(data)) if data is not None else None
+
+    def household_items(self) -> list[QListWidgetItem]:
+        items = [self.household_list.item(i) for i in range(self.household_list.count())]
+        return [item for item in items if item is not None]
+
+    def check_households(self, count: int) -> None:
+        """Tick the first ``count`` households of the list (for tests and quick entry)."""
+        for item in self.household_items()[:count]:
+            item.setCheckState(Qt.CheckState.Checked)
+
+    def representative(self) -> Representative:
+        shown = {h.id for h in self._households if h.group_id == self.group_id()}
+        households = tuple(h.id for h in self._households if h.id in self._checked and h.id in shown)
+        return Representative(
+            id=None,
+            person_id=PersonId(0),
+            group_id=self.group_id(),
+            term_start=date_of(self.start_edit),
+            term_end=date_of(self.end_edit),
+            households=tuple(h for h in households if h is not None),
+        )
+
+    @property
+    def checking(self) -> bool:
+        return self._checking or self._check_timer.isActive()
+
+    # --- households ---------------------------------------------------------------
+    def _fill_households(self) -> None:
+        group_id = self.group_id()
+        people = {p.id: p.name for p in self._data.people}
+        taken: dict[HouseholdId, str] = {}
+        today = date_of(self.start_edit)
+        for rep in self._data.representatives:
+            if rep.active_on(today) or rep.term_start > today:
+                for h in rep.households:
+                    taken[h] = people.get(rep.person_id, "")
+        self.household_list.blockSignals(True)
+        self.household_list.clear()
+        for household in self._households:
+            if household.group_id != group_id or household.closed_reason or household.id is None:
+                continue
+            text = household_label(household)
+            if household.id in taken:
+                text += f"（已由{taken[household.id]}联系）"
+            item = QListWidgetItem(text)
+            item.setData(HOUSEHOLD_ROLE, int(household.id))
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if household.id in self._checked else Qt.CheckState.Unchecked
+            )
+            self.household_list.addItem(item)
+        self.household_list.blockSignals(False)
+        if self.household_list.count() == 0:
+            placeholder = QListWidgetItem("本组还没有登记农户，请在下面添加。")
+            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.household_list.addItem(placeholder)
+        self._update_selected_label()
+
+    def _update_selected_label(self) -> None:
+        n = len(self.representative().households)
+        self.selected_label.setText(f"已勾选 {n} 户")
+
+    def _on_household_list_item_changed(self, item: QListWidgetItem) -> None:
+        data = item.data(HOUSEHOLD_ROLE)
+        if data is None:
+            return
+        household_id = HouseholdId(int(data))
+        if item.checkState() == Qt.CheckState.Checked:
+            self._checked.add(household_id)
+        else:
+            self._checked.discard(household_id)
+        self._update_selected_label()
+        self._schedule_check()
+
+    def _on_add_household_button_clicked(self) -> None:
+        data = self.household_group_combo.currentData()
+        household = Household(
+            id=None,
+            number=self.number_edit.text().strip(),
+            head_name=self.head_edit.text().strip(),
+            group_id=GroupId(int(data)) if data is not None else None,
+        )
+        roster = self._ctx.roster
+        self.household_errors.clear()
+        self.add_household_button.setEnabled(False)
+        self._runner.run(
+            lambda: roster.save_household(household),
+            weak_slot(self._on_household_added),
+            on_failure=weak_handler(self._on_household_failed),
+            label="正在添加农户…",
+        )
+
+    def _on_household_added(self, household: Household) -> None:
+        if not alive(self):
+            return
+        self.add_household_button.setEnabled(True)
+        self._households.append(household)
+        self._households.sort(key=lambda h: h.number)
+        if household.id is not None and household.group_id == self.group_id():
+            self._checked.add(household.id)
+        self.number_edit.clear()
+        self.head_edit.clear()
+        self._fill_households()
+        self._schedule_check()
+        self.number_edit.setFocus()
+
+    def _on_household_failed(self, error: VillageDeskError) -> bool:
+        if not alive(self):
+            return False
+        self.add_household_button.setEnabled(True)
+        return grow_to_fit(self, self.household_errors.handle(error))
+
+    # --- other inputs ---------------------------------------------------------------
+    def _on_person_fields_person_chosen(self) -> None:
+        # A representative usually stands for their own group.
+        person = self.person_fields.person()
+        if self._group_follows_person and person.group_id is not None:
+            index = self.group_combo.findData(int(person.group_id))
+            if index >= 0:
+                self.group_combo.setCurrentIndex(index)
+
+    def _on_group_combo_activated(self, _index: int) -> None:
+        self._group_follows_person = False
+
+    def _on_group_combo_index_changed(self, _index: int) -> None:
+        data = self.group_combo.currentData()
+        index = self.household_group_combo.findData(data)
+        if index >= 0:
+            self.household_group_combo.setCurrentIndex(index)
+        self._fill_households()
+        self._schedule_check()
+
+    def _on_start_edit_date_changed(self, *_args: object) -> None:
+        if self._end_follows_start:
+            self.end_edit.blockSignals(True)
+            set_date(self.end_edit, default_term_end(date_of(self.start_edit)))
+            self.end_edit.blockSignals(False)
+        self._schedule_check()
+
+    def _on_end_edit_date_changed(self, *_args: object) -> None:
+        self._end_follows_start = False
+
+    # --- warnings and saving ---------------------------------------------------------
+    def _schedule_check(self, *_args: object) -> None:
+        self._check_timer.start()
+        self._update_save_button()
+
+    def _on_check_timer_timeout(self) -> None:
+        rep = self.representative()
+        roster = self._ctx.roster
+        self._check_serial += 1
+        self._checking = True
+        self._update_save_button()
+        self._runner.run(
+            lambda: roster.check_representative(rep),
+            partial(weak_slot(self._on_checked), self._check_serial),
+            on_failure=weak_handler(self._on_check_failed),
+            label="正在核对…",
+        )
+
+    def _on_checked(self, serial: int, warnings: list[str]) -> None:
+        if not alive(self) or serial != self._check_serial:
+            return
+        self._checking = False
+        self.warning_panel.set_warnings(warnings)
+        self._update_save_button()
+
+    def _on_check_failed(self, _error: VillageDeskError) -> bool:
+        if alive(self):
+            self._checking = False
+            self._update_save_button()
+        return False
+
+    def _update_save_button(self, *_args: object) -> None:
+        # Not greyed while a check runs: 保存 checks once more itself (see below).
+        self.save_button.setEnabled(not self._saving and self.warning_panel.acknowledged())
+
+    def _on_buttons_accepted(self) -> None:
+        if not self.save_button.isEnabled():
+            return
+        # Check exactly what is saved, right before saving: a warning not yet seen stops the save.
+        person = self.person_fields.person()
+        rep = self.representative()
+        roster = self._ctx.roster
+        self._check_timer.stop()
+        self._check_serial += 1
+        self._checking = True
+        self.errors.clear()
+        self._saving = True
+        self._update_save_button()
+        self._runner.run(
+            lambda: roster.check_representative(rep),
+            partial(weak_slot(self._on_final_check), self._check_serial, person, rep),
+            on_failure=weak_handler(self._on_failed),
+            label="正在核对…",
+        )
+
+    def _on_final_check(self, serial: int, person: Person, rep: Representative, warnings: list[str]) -> None:
+        if serial != self._check_serial:  # changed meanwhile: the newer check decides
+            self._saving = False
+            self._update_save_button()
+            return
+        self._checking = False
+        self.warning_panel.set_warnings(warnings)
+        if not self.warning_panel.acknowledged():
+            self._saving = False
+            self._update_save_button()
+            return
+        roster = self._ctx.roster
+        self._runner.run(
+            lambda: roster.elect_representative(person, rep),
+            weak_slot(self._on_saved),
+            on_failure=weak_handler(self._on_failed),
+            label="正在保存…",
+        )
+
+    def _on_saved(self, rep: Representative) -> None:
+        if alive(self):
+            self.saved_rep = rep
+            self.accept()
+
+    def _on_failed(self, error: VillageDeskError) -> bool:
+        if not alive(self):
+            return False
+        self._saving = False
+        self._checking = False
+        self._update_save_button()
+        return grow_to_fit(self, self.errors.handle(error))
+
+
+class RepresentativesTab(QWidget):
+    """村民代表 table with counts (women's share), 推选代表 and 终止."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, runner: OperationRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        self._data = RepresentativeData([], [], [], [], RosterSummary(0, 0, 0, 0, 0, 0, 0, "", ()))
+        self.dialog: QDialog | None = None
+
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("countsLabel")
+        set_font_scale(self.counts_label, 1.1, bold=True)
+        self.warnings_label = color_label(QLabel(), WARNING_COLOR)
+        self.warnings_label.setObjectName("warningsLabel")
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.add_button = QPushButton("推选代表…")
+        self.add_button.setObjectName("addButton")
+        self.end_button = QPushButton("终止代表资格…")
+        self.end_button.setObjectName("endButton")
+        self.end_button.setToolTip("所选代表换届、迁出或辞去代表：终止后记录仍保留")
+        self.show_ended_check = QCheckBox("显示已终止的代表")
+        self.show_ended_check.setObjectName("showEndedCheck")
+        self.model = RepresentativeTableModel(self)
+        self.proxy = sorted_proxy(self.model, self)
+        self.table = QTableView()
+        self.table.setObjectName("representativesTable")
+        self.table.setModel(self.proxy)
+        set_up_table(self.table)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.end_button)
+        bar.addStretch(1)
+        bar.addWidget(self.show_ended_check)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.counts_label)
+        layout.addWidget(self.warnings_label)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        self.warnings_label.hide()
+
+        self.add_button.clicked.connect(self.open_add_dialog)
+        self.end_button.clicked.connect(self._on_end_button_clicked)
+        self.show_ended_check.toggled.connect(self._on_show_ended_check_toggled)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self._update_buttons()
+
+    # --- public -----------------------------------------------------------------
+    def refresh(self) -> None:
+        ctx = self._ctx
+        self._runner.run(
+            lambda: load_representative_data(ctx), weak_slot(self._on_loaded), label="正在读取村民代表…"
+        )
+
+    def data(self) -> RepresentativeData:
+        return self._data
+
+    def selected_row(self) -> RepresentativeRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
+
+    def select_person(self, person_id: PersonId) -> None:
+        for row, record in enumerate(self.model.rows()):
+            if record.person.id == person_id:
+                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+                return
+
+    def open_add_dialog(self) -> RepresentativeDialog:
+        dialog = RepresentativeDialog(self._ctx, self._runner, self._data, self)
+        dialog.accepted.connect(self._on_saved)
+        return self._open(dialog)
+
+    def open_end_dialog(self, row: RepresentativeRow) -> ReasonDialog:
+        rep_id = row.rep.id
+        assert rep_id is not None
+        roster = self._ctx.roster
+        dialog = ReasonDialog(
+            self._runner,
+            title="终止村民代表资格",
+            intro=(
+                f"{row.person.name}　{row.group_name}村民代表，联系{len(row.rep.households)}户\n"
+                f"任期：{format_term(row.rep.term_start, row.rep.term_end)}"
+            ),
+            action=lambda day, reason: roster.end_representative(rep_id, day, reason),
+            done=lambda _r: self._on_saved(),
+            reason_label="终止原因：",
+            reason_hint="例如：换届、迁出、本人辞去",
+            date_label="终止日期：",
+            min_date=row.rep.term_start,
+            save_text="终止",
+            parent=self,
+        )
+        return self._open(dialog)
+
+    # --- internals ----------------------------------------------------------------
+    def _open(self, dialog: D) -> D:
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_saved(self) -> None:
+        if alive(self):
+            self.changed.emit()
+            self.refresh()
+
+    def _on_loaded(self, data: RepresentativeData) -> None:
+        if alive(self):
+            self._data = data
+            self._show()
+
+    def _show(self) -> None:
+        data = self._data
+        today = dt.date.today()
+        people = {p.id: p for p in data.people if p.id is not None}
+        groups = group_names(data.groups)
+        rows = [
+            RepresentativeRow(r, people[r.person_id], group_name(groups, r.group_id), today)
+            for r in data.representatives
+            if r.person_id in people
+        ]
+        if not self.show_ended_check.isChecked():
+            rows = [r for r in rows if not r.ended]
+        group_order = {g.id: g.number for g in data.groups}
+        rows.sort(key=lambda r: (r.ended, group_order.get(r.rep.group_id, 999), r.person.name))
+        self.model.set_rows(rows)
+        fit_columns(self.table)
+        s = data.summary
+        share = f"，占 {s.women_representatives * 100 // s.representatives}%" if s.representatives else ""
+        self.counts_label.setText(
+            f"村民代表 {s.representatives} 名，其中妇女 {s.women_representatives} 名{share}"
+        )
+        warnings = [w for w in s.warnings if "村民代表" in w]
+        self.warnings_label.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warnings_label.setVisible(bool(warnings))
+        self._update_buttons()
+
+    def _on_show_ended_check_toggled(self, _checked: bool) -> None:
+        self._show()
+
+    def _on_end_button_clicked(self) -> None:
+        row = self.selected_row()
+        if row is not None and not row.ended:
+            self.open_end_dialog(row)
+
+    def _update_buttons(self, *_args: object) -> None:
+        row = self.selected_row()
+        self.end_button.setEnabled(row is not None and not row.ended)
