@@ -35,6 +35,9 @@ SMOKE_TIMEOUT_S = 30.0
 
 _translators: list[QTranslator] = []
 
+# When the main window was first shown and painted (time.time()); read by benchmarks/startup.py.
+window_shown_at: float | None = None
+
 
 def run_app(open_context: Callable[[], AppContext], *, log_dir: Path, smoke: bool) -> int:
     """Run 村务通 until its window closes; the process exit code.
@@ -97,9 +100,17 @@ def _run(app: QApplication, open_context: Callable[[], AppContext], log_dir: Pat
 
     window = MainWindow(ctx)
     window.show()
+    _note_window_shown(app)
     if smoke:
         return _smoke(app, window)
     return app.exec()
+
+
+def _note_window_shown(app: QApplication) -> None:
+    global window_shown_at  # noqa: PLW0603 - a process-wide fact, recorded once
+    app.processEvents()  # lay out and paint the window before calling it shown
+    if window_shown_at is None:
+        window_shown_at = time.time()
 
 
 class StartupSplash(QWidget):

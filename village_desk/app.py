@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,8 +97,27 @@ def open_context(url: str, data_dir: Path, log_dir: Path, demo: bool, allow_demo
     )
 
 
+def warm_up_storage_imports() -> None:
+    """Start importing SQLAlchemy (about half a second) on a thread while Qt starts on this one.
+
+    Only third-party modules that nothing on the main thread imports at the same time,
+    so neither thread waits on the other's module locks; the real import later finds
+    them loaded. A failure here is left for that real import to report.
+    """
+
+    def work() -> None:
+        try:
+            import sqlalchemy.dialects.sqlite
+            import sqlalchemy.orm  # noqa: F401
+        except Exception:  # reported by the real import, with its Chinese message
+            log.debug("warm-up import failed", exc_info=True)
+
+    threading.Thread(target=work, name="warm-up-imports", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    warm_up_storage_imports()
     data_dir = data_dir_for(args.data_dir)
     log_dir = log_dir_for(data_dir, explicit=bool(args.data_dir))
     data_dir.mkdir(parents=True, exist_ok=True)
