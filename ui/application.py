@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QLibraryInfo, QLocale, QSettings, Qt, QTranslator
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ui.crash import CrashDialog, install_excepthook, write_crash_log
-from ui.fonts import apply_font_size, install_fonts, saved_font_size, set_font_scale
+from ui.fonts import apply_font_size, install_fonts, saved_font_size
 from ui.main_window import MainWindow
 from ui.operations import storage_error_box
 from ui.setup_dialog import SetupDialog
@@ -81,26 +81,39 @@ def _install_qt_translations(app: QApplication) -> None:
         _translators.append(translator)
 
 
-def _run(app: QApplication, open_context: Callable[[], AppContext], log_dir: Path, smoke: bool) -> int:
+def _run(app: QApplication, make_context: Callable[[], AppContext], log_dir: Path, smoke: bool) -> int:
     try:
-        if smoke:
-            ctx, needs_setup = open_context(), False
-        else:
-            ctx, needs_setup = _open_with_splash(app, open_context)
+        ctx = make_context()  # wires the services; the database opens below
     except StorageError as error:
         return _storage_failed(error, smoke)
     except Exception as error:
         return _startup_bug(error, log_dir, smoke)
 
-    if needs_setup:
-        dialog = SetupDialog(ctx, log_dir)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return EXIT_OK
-        ctx = dialog.context
-
-    window = MainWindow(ctx)
+    # The window first, so the clerk sees the program at once; the database (and
+    # SQLAlchemy, half a second on an office PC; an upgrade can take longer) opens
+    # behind it.
+    window = MainWindow(ctx, load=False)
     window.show()
     _note_window_shown(app)
+    try:
+        needs_setup = _open_in_background(app, ctx)
+    except StorageError as error:
+        window.close()
+        return _storage_failed(error, smoke)
+    except Exception as error:
+        window.close()
+        return _startup_bug(error, log_dir, smoke)
+
+    if needs_setup and not smoke:
+        dialog = SetupDialog(ctx, log_dir, parent=window)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            window.close()
+            return EXIT_OK
+        if dialog.context is not ctx:  # the clerk chose the demo village
+            window.close()
+            window = MainWindow(dialog.context)
+            window.show()
+    window.load()
     if smoke:
         return _smoke(app, window)
     return app.exec()
@@ -113,50 +126,23 @@ def _note_window_shown(app: QApplication) -> None:
         window_shown_at = time.time()
 
 
-class StartupSplash(QWidget):
-    """A small window saying the database is being opened (migrations can take a while)."""
-
-    def __init__(self) -> None:
-        super().__init__(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
-        self.setObjectName("startupSplash")
-        title = QLabel(DISPLAY_NAME)
-        set_font_scale(title, 2.0, bold=True)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        message = QLabel("正在打开数据库，请稍候…")
-        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 32, 48, 32)
-        layout.setSpacing(12)
-        layout.addWidget(title)
-        layout.addWidget(message)
-        self.setAutoFillBackground(True)
-
-
-def _open_with_splash(app: QApplication, open_context: Callable[[], AppContext]) -> tuple[AppContext, bool]:
-    """Open the database on a helper thread while a splash shows; (context, needs first-start set-up).
-
-    Importing and upgrading the database can take seconds on an old office PC;
-    the splash tells the clerk the program has started (and not to start it twice).
-    """
-    outcome: list[tuple[AppContext, bool]] = []
+def _open_in_background(app: QApplication, ctx: AppContext) -> bool:
+    """Open the database on a helper thread while the window stays painted; True if it has no village yet."""
+    outcome: list[bool] = []
     failure: list[BaseException] = []
 
     def work() -> None:
         try:
-            ctx = open_context()
-            outcome.append((ctx, ctx.village.profile() is None))
+            ctx.open()
+            outcome.append(ctx.village.profile() is None)
         except BaseException as error:  # handed to the GUI thread below
             failure.append(error)
 
-    splash = StartupSplash()
-    splash.show()
     worker = threading.Thread(target=work, name="village-desk-open", daemon=True)
     worker.start()
     while worker.is_alive():
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         worker.join(0.02)
-    splash.close()
-    splash.deleteLater()
     if failure:
         raise failure[0]
     return outcome[0]

@@ -2,6 +2,8 @@
 
 ``MainWindow(ctx)`` builds its own ``OperationRunner`` (logs go to
 ``ctx.log_dir``) and hands it to every page; it is ``window.runner``.
+``MainWindow(ctx, load=False)`` shows before the database is open (start-up
+opens it behind the window) and loads its pages when ``load()`` is called.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def window_title(profile: VillageProfile | None, is_demo: bool) -> str:
 class MainWindow(QMainWindow):
     """村务通's main window for one open database (``ctx``)."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.runner = OperationRunner(self, ctx.log_dir)
@@ -104,7 +106,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.database_label = QLabel(f"数据库：{ctx.location}")
+        self.database_label = QLabel(
+            f"数据库：{ctx.location}" if ctx.storage.is_open else "正在打开数据库，请稍候…"
+        )
         self.database_label.setObjectName("databaseLabel")
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.database_label, 1)
@@ -129,9 +133,14 @@ class MainWindow(QMainWindow):
         self._fit_navigation()
         self.navigation.installEventFilter(self)
         self._restore_state()
-        self.home.refresh()
+        if load:
+            self.load()
 
     # --- public -------------------------------------------------------------------
+    def load(self) -> None:
+        """Load the pages' data (the database is open, or opens on the runner's worker)."""
+        self.home.refresh()
+
     def show_page(self, index: int) -> None:
         """Switch to page ``index`` (HOME … SETTINGS), as a click in the navigation would."""
         self.navigation.setCurrentRow(index)
@@ -207,6 +216,7 @@ class MainWindow(QMainWindow):
 
     def _on_home_profile_loaded(self, profile: VillageProfile | None) -> None:
         self.setWindowTitle(window_title(profile, self.ctx.is_demo))
+        self.database_label.setText(f"数据库：{self.ctx.location}")  # known for sure once open
 
     def _on_settings_changed(self) -> None:
         self.home.refresh()

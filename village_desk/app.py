@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,73 +61,68 @@ def database_url(db_arg: str | None, data_dir: Path, demo: bool) -> str:
         return db_arg
     from db import sqlite_url
 
-    return sqlite_url(data_dir / (DEMO_DB_FILE if demo else DB_FILE))
+    return sqlite_url(default_database_path(data_dir, demo))
 
 
-def open_context(url: str, data_dir: Path, log_dir: Path, demo: bool, allow_demo_switch: bool) -> AppContext:
-    """Open (migrating if needed) the database and wire the services."""
-    from db import open_storage
+def default_database_path(data_dir: Path, demo: bool) -> Path:
+    return (data_dir / (DEMO_DB_FILE if demo else DB_FILE)).absolute()
+
+
+def open_context(
+    db_arg: str | None, data_dir: Path, log_dir: Path, demo: bool, allow_demo_switch: bool
+) -> AppContext:
+    """Wire the services over the database named by ``db_arg`` (default: the SQLite file in ``data_dir``).
+
+    Cheap: nothing is opened yet. The database opens (migrating if needed, and
+    building the demo village when ``demo`` and it is empty) on first use or
+    ``ctx.open()``, which the window does on a worker thread after it is shown.
+    """
     from village_desk.services import RosterService, VillageService
+    from village_desk.storage import DeferredStorage, Storage
 
-    storage = open_storage(url)
-    village = VillageService(storage)
-    roster = RosterService(storage)
-    if demo and village.profile() is None:
-        from village_desk.demo import build_demo
+    def open_database() -> Storage:
+        from db import open_storage
 
-        build_demo(village, roster)
+        opened = open_storage(database_url(db_arg, data_dir, demo))
+        if demo and VillageService(opened).profile() is None:
+            from village_desk.demo import build_demo
+
+            build_demo(VillageService(opened), RosterService(opened))
+        return opened
+
+    preliminary = "" if db_arg else str(default_database_path(data_dir, demo))
+    storage = DeferredStorage(open_database, preliminary)
 
     def switch_to_demo() -> AppContext:
         # Open the demo first: if that fails, this context stays usable.
-        demo_url = database_url(None, data_dir, demo=True)
-        demo_ctx = open_context(demo_url, data_dir, log_dir, demo=True, allow_demo_switch=False)
+        demo_ctx = open_context(None, data_dir, log_dir, demo=True, allow_demo_switch=False)
+        demo_ctx.open()
         storage.close()
         return demo_ctx
 
     return AppContext(
-        village=village,
-        roster=roster,
-        location=storage.location,
+        village=VillageService(storage),
+        roster=RosterService(storage),
+        storage=storage,
         data_dir=data_dir,
         log_dir=log_dir,
         is_demo=demo,
         open_demo=switch_to_demo if allow_demo_switch else None,
-        close_storage=storage.close,
     )
-
-
-def warm_up_storage_imports() -> None:
-    """Start importing SQLAlchemy (about half a second) on a thread while Qt starts on this one.
-
-    Only third-party modules that nothing on the main thread imports at the same time,
-    so neither thread waits on the other's module locks; the real import later finds
-    them loaded. A failure here is left for that real import to report.
-    """
-
-    def work() -> None:
-        try:
-            import sqlalchemy.dialects.sqlite
-            import sqlalchemy.orm  # noqa: F401
-        except Exception:  # reported by the real import, with its Chinese message
-            log.debug("warm-up import failed", exc_info=True)
-
-    threading.Thread(target=work, name="warm-up-imports", daemon=True).start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    warm_up_storage_imports()
     data_dir = data_dir_for(args.data_dir)
     log_dir = log_dir_for(data_dir, explicit=bool(args.data_dir))
     data_dir.mkdir(parents=True, exist_ok=True)
-    url = database_url(args.db, data_dir, args.demo)
+    allow_demo_switch = not args.db and not args.demo
 
     from ui.application import run_app
 
+    # open_context only wires the services; the window opens the database once it shows.
     return run_app(
-        lambda: open_context(
-            url, data_dir, log_dir, args.demo, allow_demo_switch=not args.db and not args.demo
-        ),
+        lambda: open_context(args.db, data_dir, log_dir, args.demo, allow_demo_switch),
         log_dir=log_dir,
         smoke=args.smoke,
     )

@@ -7,22 +7,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from village_desk.services import RosterService, VillageService
+from village_desk.storage import DeferredStorage
 
 
 @dataclass(frozen=True)
 class AppContext:
+    """One open (or opening) database and the services over it.
+
+    The storage opens on first use, so a window can be built and shown before
+    the database is loaded; ``open()`` opens it explicitly (on a worker thread).
+    """
+
     village: VillageService
     roster: RosterService
-    location: str  # shown in the status bar: file path, or host/database
+    storage: DeferredStorage
     data_dir: Path
     log_dir: Path
     is_demo: bool = False
     # Set when the session may switch to the demo village (first-start dialog):
-    # closes this storage, opens (and builds if needed) the demo database.
+    # opens (and builds if needed) the demo database, then closes this one.
     open_demo: Callable[[], AppContext] | None = None
-    # Closes the storage behind the services (folds SQLite's WAL back into the file).
-    close_storage: Callable[[], None] = lambda: None
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for the status bar (a file path, or host/database)."""
+        return self.storage.location
+
+    def open(self) -> None:
+        """Open the database now (raises ``StorageError`` with a hint when it cannot)."""
+        self.storage.open()
 
     def close(self) -> None:
         """Release the database; the services must not be used afterwards."""
-        self.close_storage()
+        self.storage.close()

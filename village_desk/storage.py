@@ -11,6 +11,8 @@ stored one, else raises ``ConflictError``; the stored version is then bumped.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -65,3 +67,49 @@ class Storage(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class DeferredStorage:
+    """A ``Storage`` opened once, on first use or by ``open()``, on whatever thread asks first.
+
+    Lets the window show before the database (and SQLAlchemy) has been loaded:
+    the opener runs on a worker thread while the window paints. The outcome is
+    kept: a failure to open is raised again to every later caller rather than
+    retried behind the clerk's back.
+    """
+
+    def __init__(self, opener: Callable[[], Storage], location: str = "") -> None:
+        self._opener = opener
+        self._lock = threading.Lock()
+        self._storage: Storage | None = None
+        self._failure: BaseException | None = None
+        self._preliminary_location = location
+
+    @property
+    def is_open(self) -> bool:
+        return self._storage is not None
+
+    @property
+    def location(self) -> str:
+        """The opened storage's own description, or what was known before opening."""
+        return self._storage.location if self._storage is not None else self._preliminary_location
+
+    def open(self) -> Storage:
+        with self._lock:
+            if self._storage is None:
+                if self._failure is not None:
+                    raise self._failure
+                try:
+                    self._storage = self._opener()
+                except BaseException as error:
+                    self._failure = error
+                    raise
+            return self._storage
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        return self.open().transaction()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._storage is not None:
+                self._storage.close()

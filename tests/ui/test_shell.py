@@ -7,7 +7,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QTabWidget, QW
 
 from tests.ui.conftest import visible_top_levels
 from ui import fonts
-from ui.application import EXIT_OK, EXIT_STORAGE, StartupSplash, run_app
+from ui.application import EXIT_OK, EXIT_STORAGE, run_app
 from ui.display_tab import DisplayTab, remembers_geometry
 from ui.main_window import (
     HOME,
@@ -32,6 +32,8 @@ from village_desk.context import AppContext
 from village_desk.errors import StorageError
 from village_desk.ids import PersonId
 from village_desk.roster import Body, Person, Post
+from village_desk.services import RosterService, VillageService
+from village_desk.storage import DeferredStorage, Storage
 
 Settle = Callable[[OperationRunner], None]
 
@@ -275,22 +277,36 @@ def test_smoke_run_shows_the_window_and_returns_0(make_ctx: Callable[..., AppCon
     assert not visible_top_levels(MainWindow)
 
 
-def test_storage_error_at_start_up_exits_2(log_dir: Path, qtbot: Any) -> None:
-    def open_context() -> AppContext:
-        time.sleep(0.3)  # long enough for the splash to be seen
+def _failing_context(tmp_path: Path, log_dir: Path, delay_s: float = 0.0) -> AppContext:
+    """A context whose database cannot be opened (as with a damaged file)."""
+
+    def opener() -> Storage:
+        time.sleep(delay_s)
         raise StorageError("数据库文件已损坏，无法打开。", "请从备份恢复。")
 
-    assert run_app(open_context, log_dir=log_dir, smoke=True) == EXIT_STORAGE
+    storage = DeferredStorage(opener, str(tmp_path / "坏的.sqlite3"))
+    return AppContext(
+        village=VillageService(storage),
+        roster=RosterService(storage),
+        storage=storage,
+        data_dir=tmp_path,
+        log_dir=log_dir,
+    )
 
-    splash_seen: list[bool] = []
 
-    def look_for_splash() -> None:
-        if any(w.objectName() == "startupSplash" for w in visible_top_levels()):
-            splash_seen.append(True)
+def test_storage_error_at_start_up_exits_2(tmp_path: Path, log_dir: Path, qtbot: Any) -> None:
+    assert run_app(lambda: _failing_context(tmp_path, log_dir), log_dir=log_dir, smoke=True) == EXIT_STORAGE
+
+    window_seen: list[str] = []
+
+    def look_for_window() -> None:
+        windows = visible_top_levels(MainWindow)
+        if windows:
+            window_seen.append(cast(MainWindow, windows[0]).database_label.text())
         else:
-            QTimer.singleShot(10, look_for_splash)
+            QTimer.singleShot(10, look_for_window)
 
-    QTimer.singleShot(0, look_for_splash)
+    QTimer.singleShot(0, look_for_window)
     seen: list[tuple[str, str]] = []
 
     def answer() -> None:
@@ -302,10 +318,12 @@ def test_storage_error_at_start_up_exits_2(log_dir: Path, qtbot: Any) -> None:
         box.accept()
 
     QTimer.singleShot(0, answer)
-    assert run_app(open_context, log_dir=log_dir, smoke=False) == EXIT_STORAGE
+    failing = _failing_context(tmp_path, log_dir, delay_s=0.3)
+    assert run_app(lambda: failing, log_dir=log_dir, smoke=False) == EXIT_STORAGE
     assert seen == [("数据库文件已损坏，无法打开。", "请从备份恢复。")]
-    assert splash_seen
-    assert not visible_top_levels(StartupSplash)
+    # The window showed at once and said the database was being opened.
+    assert window_seen == ["正在打开数据库，请稍候…"]
+    assert not visible_top_levels(MainWindow)
 
 
 def test_first_start_runs_through_setup_to_the_main_window(
