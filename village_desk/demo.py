@@ -86,7 +86,8 @@ class _Names:
                 chars = _HAN_GIVEN_MALE if gender == "男" else _HAN_GIVEN_FEMALE
                 given = "".join(self._rng.choice(chars) for _ in range(self._rng.choice((1, 2, 2))))
                 name = self._rng.choice(_HAN_SURNAMES) + given
-            if name not in self._used:
+            # 林林林 or 张张: a given name that repeats the surname reads wrong.
+            if name not in self._used and name[0] not in name[1:]:
                 self._used.add(name)
                 return name
         return name
