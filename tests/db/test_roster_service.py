@@ -6,6 +6,7 @@ the bodies began on 1 May 2021.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -169,3 +170,30 @@ def test_a_representative_of_unknown_households_is_refused(roster: RosterService
         roster.elect_representative(person("刘梅", gender="女"), rep)
 
     assert roster.people() == []
+
+
+def test_declaring_a_new_relative_saves_person_and_tie_together(roster: RosterService) -> None:
+    roster.appoint(person("王建国"), new_post(Body.COMMITTEE, "主任"))
+    wang = on_roster(roster, "王建国")
+    assert wang.id is not None
+
+    tie = roster.declare_relative(wang.id, person("李秀英", gender="女"), KinshipKind.SPOUSE)
+
+    li = on_roster(roster, "李秀英")
+    assert (tie.person_a, tie.person_b, tie.kind) == (wang.id, li.id, KinshipKind.SPOUSE)
+    assert roster.kinships() == [tie]
+
+
+def test_a_refused_relative_tie_registers_nobody(roster: RosterService) -> None:
+    roster.appoint(person("王建国"), new_post(Body.COMMITTEE, "主任"))
+    wang = on_roster(roster, "王建国")
+    assert wang.id is not None
+    roster.declare_relative(wang.id, person("李秀英", gender="女"), KinshipKind.SPOUSE)
+    li = on_roster(roster, "李秀英")
+
+    # The same tie again, with the relative's phone edited: refused, and the edit is not kept.
+    with pytest.raises(ValidationError, match="已登记为配偶关系"):
+        roster.declare_relative(wang.id, dataclasses.replace(li, phone="13800000000"), KinshipKind.SPOUSE)
+
+    assert on_roster(roster, "李秀英").phone == ""
+    assert len(roster.people()) == 2

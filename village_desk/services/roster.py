@@ -14,6 +14,7 @@ from village_desk.roster import (
     Body,
     Household,
     Kinship,
+    KinshipKind,
     PartyMember,
     Person,
     Post,
@@ -196,13 +197,25 @@ class RosterService:
             return [k for k in tx.list_kinships() if not k.ended_reason]
 
     def declare_kinship(self, kinship: Kinship) -> Kinship:
+        with self._storage.transaction() as tx:
+            return self._declare_kinship(tx, kinship)
+
+    def declare_relative(self, person_id: PersonId, relative: Person, kind: KinshipKind) -> Kinship:
+        """Register ``relative`` (new, or edited) and declare the tie to ``person_id``, in one transaction."""
+        with self._storage.transaction() as tx:
+            saved = self._save_person(tx, relative)
+            assert saved.id is not None
+            return self._declare_kinship(
+                tx, Kinship(id=None, person_a=person_id, person_b=saved.id, kind=kind)
+            )
+
+    def _declare_kinship(self, tx: Transaction, kinship: Kinship) -> Kinship:
         if kinship.person_a == kinship.person_b:
             raise ValidationError.single("person_b", "请选择两位不同的人。")
-        with self._storage.transaction() as tx:
-            for k in tx.list_kinships():
-                if not k.ended_reason and {k.person_a, k.person_b} == {kinship.person_a, kinship.person_b}:
-                    raise ValidationError.single("person_b", f"这两人之间已登记为{k.kind}关系。")
-            return tx.save_kinship(kinship)
+        for k in tx.list_kinships():
+            if not k.ended_reason and {k.person_a, k.person_b} == {kinship.person_a, kinship.person_b}:
+                raise ValidationError.single("person_b", f"这两人之间已登记为{k.kind}关系。")
+        return tx.save_kinship(kinship)
 
     def end_kinship(self, kinship_id: KinshipId, reason: str) -> Kinship:
         if not reason.strip():
