@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TypeVar
 
@@ -46,7 +46,9 @@ from ui.person_fields import (
     dialog_buttons,
     grow_to_fit,
     make_date_edit,
+    on_enter,
     set_date,
+    show_save_error,
     weak_handler,
     weak_slot,
 )
@@ -62,8 +64,13 @@ from ui.roster_models import (
     sorted_proxy,
 )
 from village_desk.context import AppContext
-from village_desk.errors import FieldError, ValidationError, VillageDeskError
-from village_desk.ids import PersonId
+from village_desk.errors import (
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    VillageDeskError,
+)
+from village_desk.ids import PersonId, PostId
 from village_desk.roster import (
     ROLES,
     Body,
@@ -103,7 +110,12 @@ def load_committee_data(ctx: AppContext) -> CommitteeData:
 
 
 class AppointDialog(QDialog):
-    """任职: body, role, term and the person (from the roster or new)."""
+    """任职: body, role, term and the person (from the roster or new).
+
+    Given ``post`` and its ``person`` (freshly loaded, with current versions) it
+    is 修改任职信息 instead: the body stays fixed, the person cannot be swapped
+    for another, and role, term and the person's details can be corrected.
+    """
 
     def __init__(
         self,
@@ -113,9 +125,14 @@ class AppointDialog(QDialog):
         groups: Sequence[VillageGroup],
         body: Body = Body.PARTY,
         parent: QWidget | None = None,
+        *,
+        post: Post | None = None,
+        person: Person | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("任职登记")
+        assert (post is None) == (person is None), "edit a post together with its person"
+        self._original = post
+        self.setWindowTitle("修改任职信息" if post is not None else "任职登记")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(560)
         self._ctx = ctx
@@ -125,6 +142,7 @@ class AppointDialog(QDialog):
         self._saving = False
         self._end_follows_start = True
         self.saved_post: Post | None = None
+        self.stale = False  # the record changed elsewhere: the tab reloads when this closes
 
         self.body_combo = QComboBox()
         self.body_combo.setObjectName("bodyCombo")
@@ -137,7 +155,8 @@ class AppointDialog(QDialog):
         self.end_edit = make_date_edit(default_term_end(dt.date.today()))
         self.end_edit.setObjectName("termEndEdit")
         self.person_fields = PersonFields()
-        self.person_fields.set_choices(people, [g for g in groups if g.is_open])
+        # All groups: a person of a closed group keeps it (only open ones are offered otherwise).
+        self.person_fields.set_choices(people, groups)
         self.warning_panel = WarningPanel()
         self.general_label = QLabel()
 
@@ -188,9 +207,12 @@ class AppointDialog(QDialog):
         self.person_fields.person_chosen.connect(self._schedule_check)
         self.warning_panel.changed.connect(self._update_save_button)
 
-        self.set_body(body)
+        self.set_body(body if post is None else post.body)
         self._on_body_combo_index_changed()
-        self.body_combo.setFocus()
+        if post is not None and person is not None:
+            self._fill_from(post, person)
+        else:
+            self.body_combo.setFocus()
 
     # --- public -----------------------------------------------------------------
     def set_body(self, body: Body) -> None:
@@ -205,15 +227,40 @@ class AppointDialog(QDialog):
     def set_term_start(self, day: dt.date) -> None:
         set_date(self.start_edit, day)
 
+    @property
+    def editing(self) -> bool:
+        """True for 修改 (an existing post), False for a new 任职."""
+        return self._original is not None
+
     def post(self) -> Post:
+        role = self.role_combo.currentText()
+        start, end = date_of(self.start_edit), date_of(self.end_edit)
+        if self._original is not None:
+            # id, version, body and any 离任 date come from the record as loaded.
+            return replace(self._original, role=role, term_start=start, term_end=end)
         return Post(
             id=None,
             person_id=PersonId(0),
             body=self.body(),
-            role=self.role_combo.currentText(),
-            term_start=date_of(self.start_edit),
-            term_end=date_of(self.end_edit),
+            role=role,
+            term_start=start,
+            term_end=end,
         )
+
+    def _fill_from(self, post: Post, person: Person) -> None:
+        self.body_combo.setEnabled(False)
+        self.body_combo.setToolTip("修改时不能换到另一个组织；如调任，请先办理离任，再登记新的任职")
+        self.set_role(post.role)
+        # The recorded end stays put when the start is corrected.
+        self._end_follows_start = False
+        self.start_edit.blockSignals(True)
+        set_date(self.start_edit, post.term_start)
+        self.start_edit.blockSignals(False)
+        # An open-ended term (none is entered here, but imports may) is shown as the usual five years.
+        set_date(self.end_edit, post.term_end or default_term_end(post.term_start))
+        self.person_fields.fix_person(person)
+        self._schedule_check()
+        self.role_combo.setFocus()
 
     @property
     def checking(self) -> bool:
@@ -327,7 +374,8 @@ class AppointDialog(QDialog):
         self._saving = False
         self._checking = False
         self._update_save_button()
-        return grow_to_fit(self, self.errors.handle(error))
+        self.stale = self.stale or isinstance(error, ConflictError | NotFoundError)
+        return grow_to_fit(self, show_save_error(self.errors, error))
 
 
 class KinshipDialog(QDialog):
@@ -472,15 +520,11 @@ class KinshipDialog(QDialog):
         person_a = PersonId(int(a))
         kind = KinshipKind(self.kind_combo.currentData())
         person_b = self.person_b_fields.person()
-        original = next((p for p in self._people if p.id == person_b.id), None)
         roster = self._ctx.roster
 
         def declare() -> Kinship:
-            if person_b.id == person_a:
-                raise ValidationError.single("person_b", "请选择两位不同的人。")
-            saved_b = person_b if person_b == original else roster.save_person(person_b)
-            assert saved_b.id is not None
-            return roster.declare_kinship(Kinship(id=None, person_a=person_a, person_b=saved_b.id, kind=kind))
+            # The relative (new, or with edited details) and the tie: one transaction.
+            return roster.declare_relative(person_a, person_b, kind)
 
         self.errors.clear()
         self.declare_button.setEnabled(False)
@@ -552,6 +596,7 @@ class CommitteesTab(QWidget):
         self._ctx = ctx
         self._runner = runner
         self._data = CommitteeData([], [], [], [], _empty_summary())
+        self._loading = False
         self.dialog: QDialog | None = None
 
         self.banner = QFrame()
@@ -604,6 +649,7 @@ class CommitteesTab(QWidget):
         self.proxies: dict[Body, QSortFilterProxyModel] = {}
         self.tables: dict[Body, QTableView] = {}
         self.appoint_buttons: dict[Body, QPushButton] = {}
+        self.edit_buttons: dict[Body, QPushButton] = {}
         self.end_buttons: dict[Body, QPushButton] = {}
         for body in Body:
             model = PostTableModel(ROLES[body], self)
@@ -618,17 +664,23 @@ class CommitteesTab(QWidget):
             appoint = QPushButton("任职…")
             appoint.setObjectName(f"appointButton_{body.name}")
             appoint.setToolTip(f"登记{body}的新任职人员")
+            edit = QPushButton("修改…")
+            edit.setObjectName(f"editButton_{body.name}")
             end = QPushButton("离任…")
             end.setObjectName(f"endButton_{body.name}")
             end.setToolTip("为所选人员办理离任（换届、辞职等）")
             appoint.clicked.connect(partial(self._on_appoint_button_clicked, body))
+            edit.clicked.connect(partial(self._on_edit_button_clicked, body))
             end.clicked.connect(partial(self._on_end_button_clicked, body))
             table.selectionModel().selectionChanged.connect(self._update_buttons)
+            table.doubleClicked.connect(partial(self._on_edit_button_clicked, body))
+            on_enter(table, partial(self._on_edit_button_clicked, body))
 
             box = QGroupBox(str(body))
             box_layout = QHBoxLayout(box)
             buttons = QVBoxLayout()
             buttons.addWidget(appoint)
+            buttons.addWidget(edit)
             buttons.addWidget(end)
             buttons.addStretch(1)
             box_layout.addWidget(table, 1)
@@ -638,6 +690,7 @@ class CommitteesTab(QWidget):
             self.proxies[body] = proxy
             self.tables[body] = table
             self.appoint_buttons[body] = appoint
+            self.edit_buttons[body] = edit
             self.end_buttons[body] = end
 
         lists.addStretch(1)
@@ -648,8 +701,14 @@ class CommitteesTab(QWidget):
     # --- public -----------------------------------------------------------------
     def refresh(self) -> None:
         ctx = self._ctx
+        # 修改 waits for the reload: a record shown now may carry a version a save just bumped.
+        self._loading = True
+        self._update_buttons()
         self._runner.run(
-            lambda: load_committee_data(ctx), weak_slot(self._on_loaded), label="正在读取村“两委”名单…"
+            lambda: load_committee_data(ctx),
+            weak_slot(self._on_loaded),
+            on_failure=weak_handler(self._on_load_failed),
+            label="正在读取村“两委”名单…",
         )
 
     def data(self) -> CommitteeData:
@@ -662,6 +721,13 @@ class CommitteesTab(QWidget):
             return None
         return self.models[body].row_at(self.proxies[body].mapToSource(rows[0]).row())
 
+    def select_post(self, body: Body, post_id: PostId) -> None:
+        model = self.models[body]
+        for row, record in enumerate(model.rows()):
+            if record.post.id == post_id:
+                self.tables[body].selectRow(self.proxies[body].mapFromSource(model.index(row, 0)).row())
+                return
+
     def select_person(self, body: Body, person_id: PersonId) -> None:
         model = self.models[body]
         table = self.tables[body]
@@ -673,6 +739,21 @@ class CommitteesTab(QWidget):
     def open_appoint_dialog(self, body: Body = Body.PARTY) -> AppointDialog:
         dialog = AppointDialog(self._ctx, self._runner, self._data.people, self._data.groups, body, self)
         dialog.accepted.connect(self._on_saved)
+        return self._open(dialog)
+
+    def open_edit_dialog(self, row: PostRow) -> AppointDialog:
+        """修改任职信息 for ``row`` (as last loaded: its post and person carry current versions)."""
+        dialog = AppointDialog(
+            self._ctx,
+            self._runner,
+            self._data.people,
+            self._data.groups,
+            parent=self,
+            post=row.post,
+            person=row.person,
+        )
+        dialog.accepted.connect(self._on_saved)
+        dialog.rejected.connect(partial(self._on_edit_dialog_rejected, dialog))
         return self._open(dialog)
 
     def open_end_dialog(self, row: PostRow) -> ReasonDialog:
@@ -713,14 +794,26 @@ class CommitteesTab(QWidget):
             self.changed.emit()
             self.refresh()
 
+    def _on_edit_dialog_rejected(self, dialog: AppointDialog) -> None:
+        if alive(self) and dialog.stale:
+            self.refresh()
+
     def _on_loaded(self, data: CommitteeData) -> None:
         if not alive(self):
             return
+        self._loading = False
         self._data = data
         self._show()
 
+    def _on_load_failed(self, _error: VillageDeskError) -> bool:
+        if alive(self):
+            self._loading = False
+            self._update_buttons()
+        return False  # the runner says what went wrong
+
     def _show(self) -> None:
         data = self._data
+        selected = {body: self.selected_post(body) for body in Body}
         today = dt.date.today()
         people = {p.id: p for p in data.people if p.id is not None}
         show_ended = self.show_ended_check.isChecked()
@@ -735,6 +828,9 @@ class CommitteesTab(QWidget):
                 rows = [r for r in rows if not r.ended]
             rows.sort(key=lambda r: (r.ended, order.get(r.post.role, 99), -r.post.term_start.toordinal()))
             self.models[body].set_rows(rows)
+            row = selected[body]
+            if row is not None and row.post.id is not None:
+                self.select_post(body, row.post.id)
             fit_columns(self.tables[body])
             fit_height(self.tables[body])
         # The same column widths in all three lists, so they read as one table.
@@ -766,15 +862,27 @@ class CommitteesTab(QWidget):
     def _on_appoint_button_clicked(self, body: Body) -> None:
         self.open_appoint_dialog(body)
 
+    def _on_edit_button_clicked(self, body: Body, *_args: object) -> None:
+        row = self.selected_post(body)
+        if row is not None and self.edit_buttons[body].isEnabled():
+            self.open_edit_dialog(row)
+
     def _on_end_button_clicked(self, body: Body) -> None:
         row = self.selected_post(body)
         if row is not None and not row.ended:
             self.open_end_dialog(row)
 
     def _update_buttons(self, *_args: object) -> None:
-        for body, button in self.end_buttons.items():
+        for body in Body:
             row = self.selected_post(body)
-            button.setEnabled(row is not None and not row.ended)
+            self.end_buttons[body].setEnabled(row is not None and not row.ended)
+            edit = self.edit_buttons[body]
+            edit.setEnabled(row is not None and not row.ended and not self._loading)
+            edit.setToolTip(
+                "已离任的记录不能修改，以保留历史"
+                if row is not None and row.ended
+                else "修改所选人员的职务、任期和个人信息（也可双击该行）"
+            )
 
 
 def _empty_summary() -> RosterSummary:

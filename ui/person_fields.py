@@ -17,8 +17,9 @@ from functools import partial
 from typing import ParamSpec
 
 from PySide6.QtCore import QDate, QLocale, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -36,7 +37,7 @@ from shiboken6 import isValid
 from ui.forms import FieldErrors, make_error_label
 from ui.operations import OperationRunner
 from village_desk.codes import normalize_code, resident_id_gender, resident_id_problem
-from village_desk.errors import VillageDeskError
+from village_desk.errors import ConflictError, FieldError, NotFoundError, VillageDeskError
 from village_desk.ids import GroupId, PersonId
 from village_desk.roster import GENDERS, Person
 from village_desk.village import VillageGroup
@@ -165,6 +166,23 @@ class PersonFields(QWidget):
         else:
             self.choice_combo.setCurrentIndex(index)
 
+    def fix_person(self, person: Person) -> None:
+        """Edit ``person`` only (修改 an existing record): fill the fields and lock the 人员 list.
+
+        The record stays with its person; another person taking over is a 离任 and a new entry.
+        ``person`` is the freshly loaded one, so its version is current.
+        """
+        assert person.id is not None
+        self._people = [p for p in self._people if p.id != person.id] + [person]
+        names = {g.id: g.name for g in self._groups if g.id is not None}
+        self.choice_combo.blockSignals(True)
+        self.choice_combo.clear()
+        self.choice_combo.addItem(person_choice_text(person, names), int(person.id))
+        self.choice_combo.blockSignals(False)
+        self.choice_combo.setEnabled(False)
+        self.choice_combo.setToolTip("修改时不能换成另一人；如由他人接任，请先办理离任，再为新人登记")
+        self._on_choice_combo_index_changed(0)
+
     def chosen_id(self) -> PersonId | None:
         data = self.choice_combo.currentData()
         return PersonId(int(data)) if data is not None else None
@@ -269,6 +287,17 @@ def date_of(edit: QDateEdit) -> dt.date:
     return dt.date(qdate.year(), qdate.month(), qdate.day())
 
 
+def on_enter(view: QAbstractItemView, slot: Callable[[], object]) -> None:
+    """Call ``slot`` when Enter is pressed in ``view`` (opens the selected row, like a double-click).
+
+    A shortcut rather than ``activated``: some styles emit that on a single click.
+    """
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        shortcut = QShortcut(QKeySequence(key), view)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(slot)
+
+
 def color_label(label: QLabel, color: QColor) -> QLabel:
     """Text colour through the palette (style sheets would freeze the font size)."""
     palette = label.palette()
@@ -325,6 +354,17 @@ def weak_handler(method: Callable[[VillageDeskError], bool]) -> Callable[[Villag
         return owner is not None and isValid(owner) and bool(func(owner, error))
 
     return call
+
+
+def show_save_error(errors: FieldErrors, error: VillageDeskError) -> bool:
+    """A failed save on a roster dialog: field problems inline, a stale record in the general line.
+
+    ``ConflictError`` (changed by someone else meanwhile) and ``NotFoundError`` say
+    what to do in their own message; they belong on the dialog, not in a message box.
+    """
+    if isinstance(error, ConflictError | NotFoundError):
+        return errors.show([FieldError("", error.message)])
+    return errors.handle(error)
 
 
 def grow_to_fit(widget: QWidget, result: bool = True) -> bool:

@@ -8,7 +8,7 @@ a household (户编号, 户主, 小组) on the spot.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TypeVar
 
@@ -45,7 +45,9 @@ from ui.person_fields import (
     dialog_buttons,
     grow_to_fit,
     make_date_edit,
+    on_enter,
     set_date,
+    show_save_error,
     weak_handler,
     weak_slot,
 )
@@ -61,8 +63,8 @@ from ui.roster_models import (
     sorted_proxy,
 )
 from village_desk.context import AppContext
-from village_desk.errors import VillageDeskError
-from village_desk.ids import GroupId, HouseholdId, PersonId
+from village_desk.errors import ConflictError, NotFoundError, VillageDeskError
+from village_desk.ids import GroupId, HouseholdId, PersonId, RepresentativeId
 from village_desk.roster import Household, Person, Representative, RosterSummary, default_term_end
 from village_desk.village import VillageGroup
 
@@ -91,7 +93,12 @@ def load_representative_data(ctx: AppContext) -> RepresentativeData:
 
 
 class RepresentativeDialog(QDialog):
-    """推选代表: the person, the group, the term and the households represented."""
+    """推选代表: the person, the group, the term and the households represented.
+
+    Given ``rep`` and its ``person`` (freshly loaded) it is 修改村民代表信息: the
+    households (one moved away, a new one added), the group, the term and the
+    person's details; the 5–15 and “already represented” warnings apply as for a new one.
+    """
 
     def __init__(
         self,
@@ -99,16 +106,25 @@ class RepresentativeDialog(QDialog):
         runner: OperationRunner,
         data: RepresentativeData,
         parent: QWidget | None = None,
+        *,
+        rep: Representative | None = None,
+        person: Person | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("推选村民代表")
+        assert (rep is None) == (person is None), "edit a representative together with the person"
+        self._original = rep
+        self.setWindowTitle("修改村民代表信息" if rep is not None else "推选村民代表")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumSize(920, 620)
         self._ctx = ctx
         self._runner = runner
         self._data = data
         self._households: list[Household] = list(data.households)
-        self._checked: set[HouseholdId] = set()
+        # The households this representative already speaks for stay listed (and ticked)
+        # even when closed or in another group, so none is dropped without the clerk seeing it.
+        self._own: set[HouseholdId] = set(rep.households) if rep is not None else set()
+        self._checked: set[HouseholdId] = set(self._own)
+        self.stale = False  # the record changed elsewhere: the tab reloads when this closes
         self._check_serial = 0
         self._checking = False
         self._saving = False
@@ -118,11 +134,17 @@ class RepresentativeDialog(QDialog):
         open_groups = [g for g in data.groups if g.is_open and g.id is not None]
 
         self.person_fields = PersonFields()
-        self.person_fields.set_choices(data.people, open_groups)
+        # All groups: a person of a closed group keeps it (only open ones are offered otherwise).
+        self.person_fields.set_choices(data.people, data.groups)
         self.group_combo = QComboBox()
         self.group_combo.setObjectName("repGroupCombo")
         for g in open_groups:
             self.group_combo.addItem(g.name, int(g.id or 0))
+        closed_group = next(
+            (g for g in data.groups if rep is not None and g.id == rep.group_id and not g.is_open), None
+        )
+        if closed_group is not None:  # kept as recorded, not silently moved to another group
+            self.group_combo.addItem(f"{closed_group.name}（已撤销）", int(closed_group.id or 0))
         self.start_edit = make_date_edit()
         self.start_edit.setObjectName("termStartEdit")
         self.end_edit = make_date_edit(default_term_end(dt.date.today()))
@@ -233,9 +255,18 @@ class RepresentativeDialog(QDialog):
         self.head_edit.returnPressed.connect(self._on_add_household_button_clicked)
         self.warning_panel.changed.connect(self._update_save_button)
 
+        if rep is not None and person is not None:
+            self._fill_from(rep, person)
         self._fill_households()
         self._schedule_check()
-        self.person_fields.choice_combo.setFocus()
+        if rep is None:
+            self.person_fields.choice_combo.setFocus()
+        else:
+            self.household_list.setFocus()
+            # Show the households already represented, not the top of a long list.
+            ticked = [i for i in self.household_items() if i.checkState() == Qt.CheckState.Checked]
+            if ticked:
+                self.household_list.scrollToItem(ticked[0], QListWidget.ScrollHint.PositionAtTop)
 
     # --- public -----------------------------------------------------------------
     def set_group(self, group_id: GroupId) -> None:
@@ -255,38 +286,84 @@ class RepresentativeDialog(QDialog):
         for item in self.household_items()[:count]:
             item.setCheckState(Qt.CheckState.Checked)
 
+    @property
+    def editing(self) -> bool:
+        return self._original is not None
+
     def representative(self) -> Representative:
-        shown = {h.id for h in self._households if h.group_id == self.group_id()}
-        households = tuple(h.id for h in self._households if h.id in self._checked and h.id in shown)
+        households = tuple(
+            h.id for h in self._households if h.id is not None and h.id in self._checked and self._listed(h)
+        )
+        group_id = self.group_id()
+        start, end = date_of(self.start_edit), date_of(self.end_edit)
+        if self._original is not None:
+            # id, version and any 终止 date come from the record as loaded.
+            return replace(
+                self._original, group_id=group_id, term_start=start, term_end=end, households=households
+            )
         return Representative(
             id=None,
             person_id=PersonId(0),
-            group_id=self.group_id(),
-            term_start=date_of(self.start_edit),
-            term_end=date_of(self.end_edit),
-            households=tuple(h for h in households if h is not None),
+            group_id=group_id,
+            term_start=start,
+            term_end=end,
+            households=households,
         )
+
+    def _fill_from(self, rep: Representative, person: Person) -> None:
+        self._group_follows_person = False
+        self._end_follows_start = False  # the recorded end stays put when the start is corrected
+        if rep.group_id is not None:
+            self.group_combo.blockSignals(True)
+            self.group_combo.setCurrentIndex(max(self.group_combo.findData(int(rep.group_id)), 0))
+            self.group_combo.blockSignals(False)
+            index = self.household_group_combo.findData(int(rep.group_id))
+            if index >= 0:
+                self.household_group_combo.setCurrentIndex(index)
+        self.start_edit.blockSignals(True)
+        set_date(self.start_edit, rep.term_start)
+        self.start_edit.blockSignals(False)
+        # An open-ended term (none is entered here, but imports may) is shown as the usual five years.
+        set_date(self.end_edit, rep.term_end or default_term_end(rep.term_start))
+        self.person_fields.fix_person(person)
 
     @property
     def checking(self) -> bool:
         return self._checking or self._check_timer.isActive()
 
     # --- households ---------------------------------------------------------------
+    def _listed(self, household: Household) -> bool:
+        """In the list: open households of the chosen group, and those this representative has."""
+        if household.id is None:
+            return False
+        if household.id in self._own:
+            return True
+        return household.group_id == self.group_id() and not household.closed_reason
+
     def _fill_households(self) -> None:
         group_id = self.group_id()
         people = {p.id: p.name for p in self._data.people}
         taken: dict[HouseholdId, str] = {}
         today = date_of(self.start_edit)
+        own_id = self._original.id if self._original is not None else None
         for rep in self._data.representatives:
+            if rep.id is not None and rep.id == own_id:
+                continue
             if rep.active_on(today) or rep.term_start > today:
                 for h in rep.households:
                     taken[h] = people.get(rep.person_id, "")
+        group_by_id = {g.id: g.name for g in self._data.groups}
         self.household_list.blockSignals(True)
         self.household_list.clear()
         for household in self._households:
-            if household.group_id != group_id or household.closed_reason or household.id is None:
+            if household.id is None or not self._listed(household):
                 continue
             text = household_label(household)
+            if household.closed_reason:
+                text += "（该户已注销）"
+            elif household.group_id != group_id:
+                other = group_by_id.get(household.group_id) if household.group_id is not None else None
+                text += f"（属{other}）" if other else "（不属于本组）"
             if household.id in taken:
                 text += f"（已由{taken[household.id]}联系）"
             item = QListWidgetItem(text)
@@ -472,7 +549,8 @@ class RepresentativeDialog(QDialog):
         self._saving = False
         self._checking = False
         self._update_save_button()
-        return grow_to_fit(self, self.errors.handle(error))
+        self.stale = self.stale or isinstance(error, ConflictError | NotFoundError)
+        return grow_to_fit(self, show_save_error(self.errors, error))
 
 
 class RepresentativesTab(QWidget):
@@ -485,6 +563,7 @@ class RepresentativesTab(QWidget):
         self._ctx = ctx
         self._runner = runner
         self._data = RepresentativeData([], [], [], [], RosterSummary(0, 0, 0, 0, 0, 0, 0, "", ()))
+        self._loading = False
         self.dialog: QDialog | None = None
 
         self.counts_label = QLabel()
@@ -496,6 +575,8 @@ class RepresentativesTab(QWidget):
         self.warnings_label.setTextFormat(Qt.TextFormat.PlainText)
         self.add_button = QPushButton("推选代表…")
         self.add_button.setObjectName("addButton")
+        self.edit_button = QPushButton("修改…")
+        self.edit_button.setObjectName("editButton")
         self.end_button = QPushButton("终止代表资格…")
         self.end_button.setObjectName("endButton")
         self.end_button.setToolTip("所选代表换届、迁出或辞去代表：终止后记录仍保留")
@@ -512,6 +593,7 @@ class RepresentativesTab(QWidget):
 
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
+        bar.addWidget(self.edit_button)
         bar.addWidget(self.end_button)
         bar.addStretch(1)
         bar.addWidget(self.show_ended_check)
@@ -523,7 +605,10 @@ class RepresentativesTab(QWidget):
         self.warnings_label.hide()
 
         self.add_button.clicked.connect(self.open_add_dialog)
+        self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.end_button.clicked.connect(self._on_end_button_clicked)
+        self.table.doubleClicked.connect(self._on_edit_button_clicked)
+        on_enter(self.table, self._on_edit_button_clicked)
         self.show_ended_check.toggled.connect(self._on_show_ended_check_toggled)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self._update_buttons()
@@ -531,8 +616,14 @@ class RepresentativesTab(QWidget):
     # --- public -----------------------------------------------------------------
     def refresh(self) -> None:
         ctx = self._ctx
+        # 修改 waits for the reload: a record shown now may carry a version a save just bumped.
+        self._loading = True
+        self._update_buttons()
         self._runner.run(
-            lambda: load_representative_data(ctx), weak_slot(self._on_loaded), label="正在读取村民代表…"
+            lambda: load_representative_data(ctx),
+            weak_slot(self._on_loaded),
+            on_failure=weak_handler(self._on_load_failed),
+            label="正在读取村民代表…",
         )
 
     def data(self) -> RepresentativeData:
@@ -544,6 +635,12 @@ class RepresentativesTab(QWidget):
             return None
         return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
 
+    def select_representative(self, rep_id: RepresentativeId) -> None:
+        for row, record in enumerate(self.model.rows()):
+            if record.rep.id == rep_id:
+                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+                return
+
     def select_person(self, person_id: PersonId) -> None:
         for row, record in enumerate(self.model.rows()):
             if record.person.id == person_id:
@@ -553,6 +650,15 @@ class RepresentativesTab(QWidget):
     def open_add_dialog(self) -> RepresentativeDialog:
         dialog = RepresentativeDialog(self._ctx, self._runner, self._data, self)
         dialog.accepted.connect(self._on_saved)
+        return self._open(dialog)
+
+    def open_edit_dialog(self, row: RepresentativeRow) -> RepresentativeDialog:
+        """修改村民代表信息 for ``row`` (as last loaded: record and person carry current versions)."""
+        dialog = RepresentativeDialog(
+            self._ctx, self._runner, self._data, self, rep=row.rep, person=row.person
+        )
+        dialog.accepted.connect(self._on_saved)
+        dialog.rejected.connect(partial(self._on_edit_dialog_rejected, dialog))
         return self._open(dialog)
 
     def open_end_dialog(self, row: RepresentativeRow) -> ReasonDialog:
@@ -588,13 +694,25 @@ class RepresentativesTab(QWidget):
             self.changed.emit()
             self.refresh()
 
+    def _on_edit_dialog_rejected(self, dialog: RepresentativeDialog) -> None:
+        if alive(self) and dialog.stale:
+            self.refresh()
+
     def _on_loaded(self, data: RepresentativeData) -> None:
         if alive(self):
+            self._loading = False
             self._data = data
             self._show()
 
+    def _on_load_failed(self, _error: VillageDeskError) -> bool:
+        if alive(self):
+            self._loading = False
+            self._update_buttons()
+        return False  # the runner says what went wrong
+
     def _show(self) -> None:
         data = self._data
+        selected = self.selected_row()
         today = dt.date.today()
         people = {p.id: p for p in data.people if p.id is not None}
         groups = group_names(data.groups)
@@ -608,6 +726,8 @@ class RepresentativesTab(QWidget):
         group_order = {g.id: g.number for g in data.groups}
         rows.sort(key=lambda r: (r.ended, group_order.get(r.rep.group_id, 999), r.person.name))
         self.model.set_rows(rows)
+        if selected is not None and selected.rep.id is not None:
+            self.select_representative(selected.rep.id)
         fit_columns(self.table)
         s = data.summary
         share = f"，占 {s.women_representatives * 100 // s.representatives}%" if s.representatives else ""
@@ -627,6 +747,17 @@ class RepresentativesTab(QWidget):
         if row is not None and not row.ended:
             self.open_end_dialog(row)
 
+    def _on_edit_button_clicked(self, *_args: object) -> None:
+        row = self.selected_row()
+        if row is not None and self.edit_button.isEnabled():
+            self.open_edit_dialog(row)
+
     def _update_buttons(self, *_args: object) -> None:
         row = self.selected_row()
         self.end_button.setEnabled(row is not None and not row.ended)
+        self.edit_button.setEnabled(row is not None and not row.ended and not self._loading)
+        self.edit_button.setToolTip(
+            "已终止的代表记录不能修改，以保留历史"
+            if row is not None and row.ended
+            else "修改所选代表联系的农户、小组、任期和个人信息（也可双击该行）"
+        )

@@ -55,7 +55,9 @@ def type_text(qtbot: Any, widget: QWidget, text: str) -> None:
 
 def retype(qtbot: Any, tab: ProfileTab, field: str, text: str) -> None:
     edit = tab.edits[field]
+    activate(qtbot, tab)  # another test window may have taken the activation meanwhile
     edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
     edit.selectAll()
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     type_text(qtbot, edit, text)

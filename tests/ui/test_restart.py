@@ -16,12 +16,16 @@ from ui.profile_tab import ProfileTab
 from village_desk.context import AppContext
 
 
-def _drive(qapp: QApplication, steps: Callable[[MainWindow], bool]) -> None:
-    """Call ``steps(window)`` every 20 ms once the main window is loaded, until it returns True."""
+def _drive(qapp: QApplication, steps: Callable[[MainWindow], bool]) -> QTimer:
+    """Call ``steps(window)`` every 20 ms once the main window has loaded, until it returns True.
+
+    Returns the guard timer that ends the event loop after 30 s: keep a reference to it.
+    """
 
     def tick() -> None:
         windows = [w for w in visible_top_levels(MainWindow) if isinstance(w, MainWindow)]
-        if not windows or windows[0].runner.busy or not steps(windows[0]):
+        loaded = bool(windows) and windows[0].home.data is not None and not windows[0].runner.busy
+        if not (loaded and steps(windows[0])):
             QTimer.singleShot(20, tick)
 
     QTimer.singleShot(0, tick)
@@ -29,6 +33,7 @@ def _drive(qapp: QApplication, steps: Callable[[MainWindow], bool]) -> None:
     guard.setSingleShot(True)
     guard.timeout.connect(lambda: qapp.exit(99))  # never hang the test run
     guard.start(30_000)
+    return guard
 
 
 def test_profile_edited_through_the_window_survives_a_restart(
@@ -64,8 +69,9 @@ def test_profile_edited_through_the_window_survives_a_restart(
         window.close()
         return True
 
-    _drive(qapp, first_session)
+    guard = _drive(qapp, first_session)
     assert run_app(lambda: ctx, log_dir=log_dir, smoke=False) == EXIT_OK
+    guard.stop()
     assert visited == list(PAGE_TITLES)
     ctx.close()
 
@@ -84,6 +90,7 @@ def test_profile_edited_through_the_window_survives_a_restart(
         window.close()
         return True
 
-    _drive(qapp, second_session)
+    guard = _drive(qapp, second_session)
     assert run_app(make_ctx, log_dir=log_dir, smoke=False) == EXIT_OK
+    guard.stop()
     assert seen == {"title": "村务通 — 小大歹村", "phone": "0475-5209999", "address": "小大歹村村委会二楼"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -47,6 +48,7 @@ from village_desk.ids import (
 from village_desk.roster import (
     ROLES,
     Body,
+    Household,
     Kinship,
     KinshipKind,
     PartyMember,
@@ -619,6 +621,355 @@ def test_women_share_warning_on_the_representatives_tab(
     assert tab.counts_label.text() == "村民代表 2 名，其中妇女 0 名，占 0%"
     assert tab.warnings_label.isVisible()
     assert "妇女应占三分之一以上" in tab.warnings_label.text()
+
+
+# --- 修改 (editing existing records) ---------------------------------------------------------
+
+
+def test_editing_a_post_saves_the_term_and_the_person_in_place(
+    qtbot: Any,
+    ctx: AppContext,
+    make_ctx: Callable[..., AppContext],
+    runner: OperationRunner,
+    settle: Settle,
+) -> None:
+    tab = CommitteesTab(ctx, runner)
+    shown(qtbot, tab, runner, settle)
+    save(qtbot, appoint(qtbot, tab, runner, settle, Body.COMMITTEE, "委员", name="赵海"), runner, settle)
+    zhao = person_named(tab, "赵海")
+    assert zhao.id is not None
+    edit = tab.edit_buttons[Body.COMMITTEE]
+    assert not edit.isEnabled()  # nothing selected
+    tab.select_person(Body.COMMITTEE, zhao.id)
+    assert edit.isEnabled()
+    row = tab.selected_post(Body.COMMITTEE)
+    assert row is not None
+
+    dialog = tab.open_edit_dialog(row)
+    assert dialog.windowTitle() == "修改任职信息"
+    assert dialog.editing
+    assert not dialog.body_combo.isEnabled()  # a post stays in its body
+    assert not dialog.person_fields.choice_combo.isEnabled()  # and with its person
+    assert dialog.role_combo.currentText() == "委员"
+    assert dialog.start_edit.date().toPython() == START
+    assert dialog.person_fields.name_edit.text() == "赵海"
+    new_end = dt.date(START.year + 3, 12, 31)
+    set_date(dialog.end_edit, new_end)
+    dialog.set_role("副主任")
+    type_text(qtbot, dialog.person_fields.phone_edit, "13904751234")
+    wait_checked(qtbot, dialog)
+    with qtbot.waitSignal(tab.changed, timeout=10_000):
+        save(qtbot, dialog, runner, settle)
+    settle(runner)
+    assert closed(dialog)
+    assert cell_texts(tab.models[Body.COMMITTEE]) == [
+        ["赵海", "副主任", format_term(START, new_end), "男", "13904751234", "在任"]
+    ]
+    assert tab.selected_post(Body.COMMITTEE) is not None  # still selected after the reload
+
+    # Read back through a fresh context on the same file: both saved, nothing duplicated.
+    fresh = make_ctx()
+    posts = fresh.roster.posts()
+    people = fresh.roster.people()
+    assert len(posts) == 1 and len(people) == 1
+    assert (posts[0].role, posts[0].term_end, posts[0].id) == ("副主任", new_end, row.post.id)
+    assert (people[0].phone, people[0].id) == ("13904751234", zhao.id)
+
+
+def test_an_edit_keeps_what_was_typed_on_a_validation_error(
+    qtbot: Any, ctx: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    tab = CommitteesTab(ctx, runner)
+    shown(qtbot, tab, runner, settle)
+    save(qtbot, appoint(qtbot, tab, runner, settle, Body.PARTY, "委员", name="钱进"), runner, settle)
+    qian = person_named(tab, "钱进")
+    assert qian.id is not None
+    tab.select_person(Body.PARTY, qian.id)
+    row = tab.selected_post(Body.PARTY)
+    assert row is not None
+    dialog = tab.open_edit_dialog(row)
+    set_date(dialog.end_edit, START - dt.timedelta(days=1))
+    dialog.person_fields.phone_edit.setText("电话12")
+    wait_checked(qtbot, dialog)
+    save(qtbot, dialog, runner, settle)
+    assert dialog.isVisible()
+    assert "任期结束日期不能早于开始日期" not in dialog.errors.message("term_end")  # person first
+    assert "电话号码只能包含数字" in dialog.errors.message("phone")
+    assert dialog.person_fields.phone_edit.text() == "电话12"
+    assert dialog.end_edit.date().toPython() == START - dt.timedelta(days=1)
+    dialog.person_fields.phone_edit.setText("")
+    save(qtbot, dialog, runner, settle)
+    assert "任期结束日期不能早于开始日期" in dialog.errors.message("term_end")
+    assert dialog.isVisible()
+    assert not visible_top_levels(QMessageBox)
+    dialog.reject()
+    assert ctx.roster.posts()[0].term_end == default_term_end(START)
+
+
+def test_editing_a_supervision_post_still_shows_the_warning(
+    qtbot: Any, ctx: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    tab = CommitteesTab(ctx, runner)
+    shown(qtbot, tab, runner, settle)
+    dialog = appoint(qtbot, tab, runner, settle, Body.SUPERVISION, "委员", name="孟丽", gender="女")
+    save(qtbot, dialog, runner, settle)
+    meng = person_named(tab, "孟丽")
+    assert meng.id is not None
+    save(
+        qtbot, appoint(qtbot, tab, runner, settle, Body.COMMITTEE, "委员", person_id=meng.id), runner, settle
+    )
+    tab.select_person(Body.SUPERVISION, meng.id)
+    row = tab.selected_post(Body.SUPERVISION)
+    assert row is not None
+    dialog = tab.open_edit_dialog(row)
+    wait_checked(qtbot, dialog)
+    assert "孟丽同时是村民委员会成员" in dialog.warning_panel.text_label.text()
+    assert not dialog.save_button.isEnabled()
+    dialog.warning_panel.ack_check.setChecked(True)
+    dialog.set_role("主任")
+    wait_checked(qtbot, dialog)
+    dialog.warning_panel.ack_check.setChecked(True)
+    save(qtbot, dialog, runner, settle)
+    assert closed(dialog)
+    assert [p.role for p in ctx.roster.posts() if p.body is Body.SUPERVISION] == ["主任"]
+
+
+def test_promoting_a_probationary_member_updates_the_counts(
+    qtbot: Any, ctx: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    ctx.roster.admit_party_member(
+        Person(id=None, name="孙秀兰", gender="女"),
+        PartyMember(id=None, person_id=PersonId(0), status=PartyStatus.PROBATIONARY, joined_on=START),
+    )
+    tab = PartyTab(ctx, runner)
+    shown(qtbot, tab, runner, settle)
+    assert tab.counts_label.text() == "党员 1 名，其中预备党员 1 名"
+    sun = person_named(tab, "孙秀兰")
+    assert sun.id is not None
+    tab.select_person(sun.id)
+    assert tab.edit_button.isEnabled()
+    row = tab.selected_row()
+    assert row is not None
+
+    dialog = tab.open_edit_dialog(row)
+    assert dialog.windowTitle() == "修改党员信息"
+    assert dialog.status_combo.currentText() == "预备党员"
+    assert dialog.joined_edit.date().toPython() == START
+    assert not dialog.person_fields.choice_combo.isEnabled()
+    dialog.set_status(PartyStatus.FULL)
+    with qtbot.waitSignal(tab.changed, timeout=10_000):
+        save(qtbot, dialog, runner, settle)
+    settle(runner)
+    assert tab.counts_label.text() == "党员 1 名，其中预备党员 0 名"
+    assert cell_texts(tab.model)[0][2:4] == ["正式党员", format_date(START)]
+    assert len(ctx.roster.party_members()) == 1
+
+
+def test_two_edits_in_a_row_on_the_same_person_use_current_versions(
+    qtbot: Any, ctx: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    person = Person(id=None, name="王国强")
+    post = ctx.roster.appoint(
+        person, Post(id=None, person_id=PersonId(0), body=Body.PARTY, role="书记", term_start=START)
+    )
+    wang = next(p for p in ctx.roster.people() if p.id == post.person_id)
+    ctx.roster.admit_party_member(
+        wang, PartyMember(id=None, person_id=wang.id or PersonId(0), status=PartyStatus.FULL, joined_on=START)
+    )
+    committees = CommitteesTab(ctx, runner)
+    party = PartyTab(ctx, runner)
+    shown(qtbot, committees, runner, settle)
+    shown(qtbot, party, runner, settle)
+    assert wang.id is not None
+
+    # The post (and the person's phone) twice in a row on the same tab.
+    for phone in ("13800000001", "13800000002"):
+        activate(qtbot, committees)
+        committees.select_person(Body.PARTY, wang.id)
+        assert committees.edit_buttons[Body.PARTY].isEnabled()
+        # Enter on the table opens it as a double-click does.
+        committees.tables[Body.PARTY].setFocus()
+        qtbot.keyClick(committees.tables[Body.PARTY], Qt.Key.Key_Return)
+        dialog = committees.dialog
+        assert isinstance(dialog, AppointDialog) and dialog.editing
+        dialog.person_fields.phone_edit.setText(phone)
+        wait_checked(qtbot, dialog)
+        save(qtbot, dialog, runner, settle)
+        assert closed(dialog)
+    # Then the party membership of the same person, on the other tab once it reloaded.
+    party.refresh()
+    settle(runner)
+    party.select_person(wang.id)
+    row = party.selected_row()
+    assert row is not None
+    assert row.person.phone == "13800000002"
+    dialog_m = party.open_edit_dialog(row)
+    set_date(dialog_m.joined_edit, START - dt.timedelta(days=365))
+    dialog_m.person_fields.phone_edit.setText("13800000003")
+    save(qtbot, dialog_m, runner, settle)
+    assert closed(dialog_m)  # no ConflictError from a stale version
+    assert ctx.roster.party_members()[0].joined_on == START - dt.timedelta(days=365)
+    assert [p.phone for p in ctx.roster.people()] == ["13800000003"]
+
+
+def test_a_stale_record_shows_the_conflict_inline_and_the_tab_reloads(
+    qtbot: Any, ctx: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    ctx.roster.admit_party_member(
+        Person(id=None, name="周德"),
+        PartyMember(id=None, person_id=PersonId(0), status=PartyStatus.PROBATIONARY, joined_on=START),
+    )
+    tab = PartyTab(ctx, runner)
+    shown(qtbot, tab, runner, settle)
+    zhou = person_named(tab, "周德")
+    assert zhou.id is not None
+    tab.select_person(zhou.id)
+    row = tab.selected_row()
+    assert row is not None
+    dialog = tab.open_edit_dialog(row)
+    ctx.roster.save_person(replace(zhou, phone="0475-1111111"))  # someone else, meanwhile
+    dialog.set_status(PartyStatus.FULL)
+    save(qtbot, dialog, runner, settle)
+    assert dialog.isVisible()
+    assert "已被别人修改过" in dialog.errors.general_message()
+    assert not visible_top_levels(QMessageBox)
+    dialog.reject()
+    settle(runner)
+    tab.select_person(zhou.id)
+    fresh = tab.selected_row()
+    assert fresh is not None and fresh.person.phone == "0475-1111111"
+    dialog = tab.open_edit_dialog(fresh)
+    dialog.set_status(PartyStatus.FULL)
+    save(qtbot, dialog, runner, settle)
+    assert closed(dialog)
+    assert ctx.roster.party_members()[0].status is PartyStatus.FULL
+
+
+def _households(ctx: AppContext, group: VillageGroup, count: int) -> list[HouseholdId]:
+    ids: list[HouseholdId] = []
+    for i in range(1, count + 1):
+        h = ctx.roster.save_household(
+            Household(id=None, number=f"{group.number:02d}{i:03d}", head_name=f"户主{i}", group_id=group.id)
+        )
+        assert h.id is not None
+        ids.append(h.id)
+    return ids
+
+
+def test_editing_a_representative_changes_the_households(
+    qtbot: Any, ctx: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    group = ctx.village.groups()[0]
+    ids = _households(ctx, group, 7)
+    ctx.roster.elect_representative(
+        Person(id=None, name="吴图雅", gender="女", group_id=group.id),
+        Representative(
+            id=None, person_id=PersonId(0), group_id=group.id, term_start=START, households=tuple(ids[:5])
+        ),
+    )
+    tab = RepresentativesTab(ctx, runner)
+    shown(qtbot, tab, runner, settle)
+    wu = person_named(tab, "吴图雅")
+    assert wu.id is not None
+    tab.select_person(wu.id)
+    assert tab.edit_button.isEnabled()
+    where = tab.table.visualRect(tab.proxy.index(0, 0)).center()
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=where)  # Qt wants the press first
+    qtbot.mouseDClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    dialog = tab.dialog
+    assert isinstance(dialog, RepresentativeDialog)
+    assert dialog.windowTitle() == "修改村民代表信息"
+    items = dialog.household_items()
+    assert [i.checkState() == Qt.CheckState.Checked for i in items] == [True] * 5 + [False] * 2
+    assert not any("已由" in i.text() for i in items)  # their own households are not “taken”
+    assert dialog.selected_label.text() == "已勾选 5 户"
+    wait_checked(qtbot, dialog)
+    assert dialog.warning_panel.isHidden()
+
+    # A household moves away, a new one is added: still five.
+    items[0].setCheckState(Qt.CheckState.Unchecked)
+    items[5].setCheckState(Qt.CheckState.Checked)
+    wait_checked(qtbot, dialog)
+    assert dialog.warning_panel.isHidden()
+    # Below five: the usual warning, to be acknowledged.
+    items[1].setCheckState(Qt.CheckState.Unchecked)
+    wait_checked(qtbot, dialog)
+    assert "一般每5至15户推选一名村民代表，现在为4户" in dialog.warning_panel.text_label.text()
+    assert not dialog.save_button.isEnabled()
+    items[1].setCheckState(Qt.CheckState.Checked)
+    wait_checked(qtbot, dialog)
+    assert dialog.warning_panel.isHidden()
+    with qtbot.waitSignal(tab.changed, timeout=10_000):
+        save(qtbot, dialog, runner, settle)
+    settle(runner)
+    reps = ctx.roster.representatives()
+    assert len(reps) == 1
+    assert set(reps[0].households) == {ids[1], ids[2], ids[3], ids[4], ids[5]}
+    assert cell_texts(tab.model)[0][4] == "5"
+
+    # Edit again, now going below five, acknowledging the warning.
+    tab.select_person(wu.id)
+    row = tab.selected_row()
+    assert row is not None
+    dialog = tab.open_edit_dialog(row)
+    dialog.household_items()[1].setCheckState(Qt.CheckState.Unchecked)
+    wait_checked(qtbot, dialog)
+    assert "现在为4户" in dialog.warning_panel.text_label.text()
+    dialog.warning_panel.ack_check.setChecked(True)
+    save(qtbot, dialog, runner, settle)
+    assert closed(dialog)
+    assert len(ctx.roster.representatives()[0].households) == 4
+
+
+def test_edit_is_disabled_for_ended_records(
+    qtbot: Any, ctx: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    post = ctx.roster.appoint(
+        Person(id=None, name="赵海"),
+        Post(id=None, person_id=PersonId(0), body=Body.COMMITTEE, role="委员", term_start=START),
+    )
+    assert post.id is not None
+    ctx.roster.end_post(post.id, TODAY, "辞职")
+    member = ctx.roster.admit_party_member(
+        Person(id=None, name="周德"),
+        PartyMember(id=None, person_id=PersonId(0), status=PartyStatus.FULL, joined_on=START),
+    )
+    assert member.id is not None
+    ctx.roster.end_party_member(member.id, TODAY, "组织关系转出")
+    rep = ctx.roster.elect_representative(
+        Person(id=None, name="刘春"),
+        Representative(id=None, person_id=PersonId(0), group_id=None, term_start=START),
+    )
+    assert rep.id is not None
+    ctx.roster.end_representative(rep.id, TODAY, "迁出")
+
+    committees = CommitteesTab(ctx, runner)
+    shown(qtbot, committees, runner, settle)
+    committees.show_ended_check.setChecked(True)
+    committees.select_person(Body.COMMITTEE, post.person_id)
+    row = committees.selected_post(Body.COMMITTEE)
+    assert row is not None and row.ended
+    edit = committees.edit_buttons[Body.COMMITTEE]
+    assert not edit.isEnabled()
+    assert edit.toolTip() == "已离任的记录不能修改，以保留历史"
+    committees.tables[Body.COMMITTEE].doubleClicked.emit(committees.proxies[Body.COMMITTEE].index(0, 0))
+    assert committees.dialog is None  # a double-click opens nothing either
+
+    party = PartyTab(ctx, runner)
+    shown(qtbot, party, runner, settle)
+    party.show_ended_check.setChecked(True)
+    party.select_person(member.person_id)
+    assert party.selected_row() is not None
+    assert not party.edit_button.isEnabled()
+    assert "不能修改，以保留历史" in party.edit_button.toolTip()
+
+    reps = RepresentativesTab(ctx, runner)
+    shown(qtbot, reps, runner, settle)
+    reps.show_ended_check.setChecked(True)
+    reps.select_person(rep.person_id)
+    assert reps.selected_row() is not None
+    assert not reps.edit_button.isEnabled()
+    assert "不能修改，以保留历史" in reps.edit_button.toolTip()
 
 
 # --- models ----------------------------------------------------------------------------------
