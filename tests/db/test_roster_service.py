@@ -13,7 +13,17 @@ import pytest
 
 from village_desk.errors import ValidationError
 from village_desk.ids import HouseholdId, PersonId
-from village_desk.roster import Body, Household, Kinship, KinshipKind, Person, Post, Representative
+from village_desk.roster import (
+    Body,
+    Household,
+    Kinship,
+    KinshipKind,
+    PartyMember,
+    PartyStatus,
+    Person,
+    Post,
+    Representative,
+)
 from village_desk.services import RosterService
 
 pytestmark = pytest.mark.storage
@@ -197,3 +207,32 @@ def test_a_refused_relative_tie_registers_nobody(roster: RosterService) -> None:
 
     assert on_roster(roster, "李秀英").phone == ""
     assert len(roster.people()) == 2
+
+
+def test_problems_with_the_person_and_the_post_are_reported_together(roster: RosterService) -> None:
+    roster.appoint(person("王建国"), new_post(Body.PARTY, "书记"))
+    nameless = Person(id=None, name="", gender="男", id_number="123")
+
+    with pytest.raises(ValidationError) as refused:
+        roster.appoint(nameless, new_post(Body.PARTY, "书记"))
+
+    assert {e.field for e in refused.value.errors} == {"name", "id_number", "role"}
+    assert len(roster.people()) == 1  # nothing of the refused appointment was saved
+
+
+def test_a_party_member_and_a_representative_report_every_problem_at_once(roster: RosterService) -> None:
+    nameless = Person(id=None, name="", gender="男")
+    future = PartyMember(
+        id=None, person_id=PersonId(0), status=PartyStatus.FULL, joined_on=dt.date(2030, 1, 1)
+    )
+    with pytest.raises(ValidationError) as refused:
+        roster.admit_party_member(nameless, future)
+    assert {e.field for e in refused.value.errors} == {"name", "joined_on"}
+
+    backwards = Representative(
+        id=None, person_id=PersonId(0), group_id=None, term_start=TERM, term_end=dt.date(2020, 1, 1)
+    )
+    with pytest.raises(ValidationError) as refused:
+        roster.elect_representative(nameless, backwards)
+    assert {e.field for e in refused.value.errors} == {"name", "term_end"}
+    assert roster.people() == []

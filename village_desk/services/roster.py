@@ -45,12 +45,13 @@ class RosterService:
             return self._save_person(tx, person)
 
     def _save_person(self, tx: Transaction, person: Person) -> Person:
-        person = replace(
-            person,
-            name=person.name.strip(),
-            id_number=normalize_code(person.id_number),
-            phone=person.phone.strip(),
-        )
+        person = _cleaned(person)
+        errors = self._person_errors(tx, person)
+        if errors:
+            raise ValidationError(errors)
+        return tx.save_person(person)
+
+    def _person_errors(self, tx: Transaction, person: Person) -> list[FieldError]:
         errors = person_problems(person, self._today())
         if person.id_number and not errors:
             for other in tx.list_people():
@@ -61,9 +62,7 @@ class RosterService:
                             f"身份证号码与已登记的{other.name}相同，请核对；同一人请直接从名单中选择。",
                         )
                     )
-        if errors:
-            raise ValidationError(errors)
-        return tx.save_person(person)
+        return errors
 
     # --- posts (村“两委”, 村务监督委员会) ------------------------------------
     def posts(self) -> list[Post]:
@@ -76,22 +75,24 @@ class RosterService:
             names = {p.id: p.name for p in tx.list_people() if p.id is not None}
             if person.id is not None:
                 names[person.id] = person.name
-            probe = replace(post, person_id=person.id if person.id is not None else PersonId(-1))
+            probe = replace(post, person_id=_id_or_new(person))
             names[probe.person_id] = person.name
             others = [p for p in tx.list_posts() if p.id != post.id]
             return supervision_warnings(probe, others, tx.list_kinships(), names)
 
     def appoint(self, person: Person, post: Post) -> Post:
-        """Save the person (new or edited) and the post together."""
+        """Save the person (new or edited) and the post together; every problem of both at once."""
         with self._storage.transaction() as tx:
-            saved_person = self._save_person(tx, person)
-            assert saved_person.id is not None
-            post = replace(post, person_id=saved_person.id, left_reason=post.left_reason.strip())
+            person = _cleaned(person)
+            post = replace(post, person_id=_id_or_new(person), left_reason=post.left_reason.strip())
             names = {p.id: p.name for p in tx.list_people() if p.id is not None}
-            errors = post_problems(post, tx.list_posts(), names)
+            names[post.person_id] = person.name
+            errors = self._person_errors(tx, person) + post_problems(post, tx.list_posts(), names)
             if errors:
                 raise ValidationError(errors)
-            return tx.save_post(post)
+            saved_person = tx.save_person(person)
+            assert saved_person.id is not None
+            return tx.save_post(replace(post, person_id=saved_person.id))
 
     def end_post(self, post_id: PostId, left_on: dt.date, reason: str) -> Post:
         with self._storage.transaction() as tx:
@@ -112,18 +113,19 @@ class RosterService:
 
     def admit_party_member(self, person: Person, member: PartyMember) -> PartyMember:
         with self._storage.transaction() as tx:
-            saved_person = self._save_person(tx, person)
-            assert saved_person.id is not None
-            member = replace(member, person_id=saved_person.id)
-            errors: list[FieldError] = []
+            person = _cleaned(person)
+            member = replace(member, person_id=_id_or_new(person))
+            errors = self._person_errors(tx, person)
             if member.joined_on > self._today():
                 errors.append(FieldError("joined_on", "入党日期不能晚于今天，请检查日期。"))
             for other in tx.list_party_members():
                 if other.id != member.id and other.person_id == member.person_id and other.left_on is None:
-                    errors.append(FieldError("person", f"{saved_person.name}已在党员名册中。"))
+                    errors.append(FieldError("person", f"{person.name}已在党员名册中。"))
             if errors:
                 raise ValidationError(errors)
-            return tx.save_party_member(member)
+            saved_person = tx.save_person(person)
+            assert saved_person.id is not None
+            return tx.save_party_member(replace(member, person_id=saved_person.id))
 
     def end_party_member(self, member_id: PartyMemberId, left_on: dt.date, reason: str) -> PartyMember:
         if not reason.strip():
@@ -168,19 +170,20 @@ class RosterService:
 
     def elect_representative(self, person: Person, rep: Representative) -> Representative:
         with self._storage.transaction() as tx:
-            saved_person = self._save_person(tx, person)
-            assert saved_person.id is not None
-            rep = replace(rep, person_id=saved_person.id)
-            errors = representative_problems(rep)
+            person = _cleaned(person)
+            rep = replace(rep, person_id=_id_or_new(person))
+            errors = self._person_errors(tx, person) + representative_problems(rep)
             for other in tx.list_representatives():
                 if other.id != rep.id and other.person_id == rep.person_id and other.left_on is None:
-                    errors.append(FieldError("person", f"{saved_person.name}已是村民代表。"))
+                    errors.append(FieldError("person", f"{person.name}已是村民代表。"))
             known = {h.id for h in tx.list_households()}
             if any(h not in known for h in rep.households):
                 errors.append(FieldError("households", "所选农户有的已不存在，请重新选择。"))
             if errors:
                 raise ValidationError(errors)
-            return tx.save_representative(rep)
+            saved_person = tx.save_person(person)
+            assert saved_person.id is not None
+            return tx.save_representative(replace(rep, person_id=saved_person.id))
 
     def end_representative(self, rep_id: RepresentativeId, left_on: dt.date, reason: str) -> Representative:
         if not reason.strip():
@@ -243,6 +246,24 @@ class RosterService:
             people = {p.id: p for p in tx.list_people()}
             posts = [p for p in tx.list_posts() if p.body is body and p.active_on(day)]
         return [(people[p.person_id], p) for p in posts]
+
+
+# Stands for a person not saved yet while checking the records that will point at them.
+_NEW_PERSON = PersonId(-1)
+
+
+def _id_or_new(person: Person) -> PersonId:
+    return person.id if person.id is not None else _NEW_PERSON
+
+
+def _cleaned(person: Person) -> Person:
+    """Trim what a clerk typed; upper-case the ID number."""
+    return replace(
+        person,
+        name=person.name.strip(),
+        id_number=normalize_code(person.id_number),
+        phone=person.phone.strip(),
+    )
 
 
 _Rec = TypeVar("_Rec", Post, PartyMember, Representative, Kinship)
