@@ -693,13 +693,15 @@ def test_an_edit_keeps_what_was_typed_on_a_validation_error(
     wait_checked(qtbot, dialog)
     save(qtbot, dialog, runner, settle)
     assert dialog.isVisible()
-    assert "任期结束日期不能早于开始日期" not in dialog.errors.message("term_end")  # person first
+    # Both problems at once, each beside its field; what was typed stays.
+    assert "任期结束日期不能早于开始日期" in dialog.errors.message("term_end")
     assert "电话号码只能包含数字" in dialog.errors.message("phone")
     assert dialog.person_fields.phone_edit.text() == "电话12"
     assert dialog.end_edit.date().toPython() == START - dt.timedelta(days=1)
     dialog.person_fields.phone_edit.setText("")
     save(qtbot, dialog, runner, settle)
     assert "任期结束日期不能早于开始日期" in dialog.errors.message("term_end")
+    assert dialog.errors.message("phone") == ""
     assert dialog.isVisible()
     assert not visible_top_levels(QMessageBox)
     dialog.reject()
