@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TypeVar
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,19 +38,17 @@ from ui.person_fields import (
     WARNING_COLOR,
     PersonFields,
     ReasonDialog,
-    WarningPanel,
     alive,
     color_label,
     date_of,
     dialog_buttons,
     grow_to_fit,
-    make_date_edit,
     on_enter,
     set_date,
-    show_save_error,
     weak_handler,
     weak_slot,
 )
+from ui.roster_dialogs import RosterTab, SaveJobs, TermEdits, WarnedSaveDialog, select_record, selected_record
 from ui.roster_models import (
     KinshipRow,
     KinshipTableModel,
@@ -65,9 +62,7 @@ from ui.roster_models import (
 )
 from village_desk.context import AppContext
 from village_desk.errors import (
-    ConflictError,
     FieldError,
-    NotFoundError,
     VillageDeskError,
 )
 from village_desk.ids import PersonId, PostId
@@ -79,13 +74,10 @@ from village_desk.roster import (
     Person,
     Post,
     RosterSummary,
-    default_term_end,
 )
 from village_desk.village import VillageGroup
 
-CHECK_DELAY_MS = 250
 BANNER_COLOR = QColor("#fff8e1")
-D = TypeVar("D", bound=QDialog)
 
 
 @dataclass(frozen=True)
@@ -109,7 +101,7 @@ def load_committee_data(ctx: AppContext) -> CommitteeData:
     )
 
 
-class AppointDialog(QDialog):
+class AppointDialog(WarnedSaveDialog[Post]):
     """任职: body, role, term and the person (from the roster or new).
 
     Given ``post`` and its ``person`` (freshly loaded, with current versions) it
@@ -129,20 +121,11 @@ class AppointDialog(QDialog):
         post: Post | None = None,
         person: Person | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(runner, post, "正在核对任职条件…", parent)
         assert (post is None) == (person is None), "edit a post together with its person"
-        self._original = post
         self.setWindowTitle("修改任职信息" if post is not None else "任职登记")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(560)
         self._ctx = ctx
-        self._runner = runner
-        self._check_serial = 0
-        self._checking = False
-        self._saving = False
-        self._end_follows_start = True
-        self.saved_post: Post | None = None
-        self.stale = False  # the record changed elsewhere: the tab reloads when this closes
 
         self.body_combo = QComboBox()
         self.body_combo.setObjectName("bodyCombo")
@@ -150,15 +133,12 @@ class AppointDialog(QDialog):
             self.body_combo.addItem(str(b), b.value)
         self.role_combo = QComboBox()
         self.role_combo.setObjectName("roleCombo")
-        self.start_edit = make_date_edit()
-        self.start_edit.setObjectName("termStartEdit")
-        self.end_edit = make_date_edit(default_term_end(dt.date.today()))
-        self.end_edit.setObjectName("termEndEdit")
+        self.term = TermEdits(self)
+        self.start_edit = self.term.start_edit
+        self.end_edit = self.term.end_edit
         self.person_fields = PersonFields()
         # All groups: a person of a closed group keeps it (only open ones are offered otherwise).
         self.person_fields.set_choices(people, groups)
-        self.warning_panel = WarningPanel()
-        self.general_label = QLabel()
 
         post_box = QGroupBox("职务与任期")
         post_form = QFormLayout(post_box)
@@ -170,8 +150,6 @@ class AppointDialog(QDialog):
         person_box = QGroupBox("任职人员")
         person_layout = QVBoxLayout(person_box)
         person_layout.addWidget(self.person_fields)
-        self.buttons, self.save_button = dialog_buttons(self)
-        self.buttons.accepted.connect(self._on_buttons_accepted)
 
         layout = QVBoxLayout(self)
         layout.addWidget(post_box)
@@ -196,16 +174,10 @@ class AppointDialog(QDialog):
         self.setTabOrder(self.start_edit, self.end_edit)
         self.setTabOrder(self.end_edit, self.person_fields.choice_combo)
 
-        self._check_timer = QTimer(self)
-        self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._on_check_timer_timeout)
         self.body_combo.currentIndexChanged.connect(self._on_body_combo_index_changed)
         self.role_combo.currentIndexChanged.connect(self._schedule_check)
-        self.start_edit.dateChanged.connect(self._on_start_edit_date_changed)
-        self.end_edit.dateChanged.connect(self._on_end_edit_date_changed)
+        self.term.start_changed.connect(self._schedule_check)
         self.person_fields.person_chosen.connect(self._schedule_check)
-        self.warning_panel.changed.connect(self._update_save_button)
 
         self.set_body(body if post is None else post.body)
         self._on_body_combo_index_changed()
@@ -215,6 +187,10 @@ class AppointDialog(QDialog):
             self.body_combo.setFocus()
 
     # --- public -----------------------------------------------------------------
+    @property
+    def saved_post(self) -> Post | None:
+        return self.saved
+
     def set_body(self, body: Body) -> None:
         self.body_combo.setCurrentIndex(self.body_combo.findData(body.value))
 
@@ -226,11 +202,6 @@ class AppointDialog(QDialog):
 
     def set_term_start(self, day: dt.date) -> None:
         set_date(self.start_edit, day)
-
-    @property
-    def editing(self) -> bool:
-        """True for 修改 (an existing post), False for a new 任职."""
-        return self._original is not None
 
     def post(self) -> Post:
         role = self.role_combo.currentText()
@@ -251,21 +222,19 @@ class AppointDialog(QDialog):
         self.body_combo.setEnabled(False)
         self.body_combo.setToolTip("修改时不能换到另一个组织；如调任，请先办理离任，再登记新的任职")
         self.set_role(post.role)
-        # The recorded end stays put when the start is corrected.
-        self._end_follows_start = False
-        self.start_edit.blockSignals(True)
-        set_date(self.start_edit, post.term_start)
-        self.start_edit.blockSignals(False)
-        # An open-ended term (none is entered here, but imports may) is shown as the usual five years.
-        set_date(self.end_edit, post.term_end or default_term_end(post.term_start))
+        self.term.set_recorded(post.term_start, post.term_end)
         self.person_fields.fix_person(person)
         self._schedule_check()
         self.role_combo.setFocus()
 
-    @property
-    def checking(self) -> bool:
-        """True while the warnings for the current entries are being looked up."""
-        return self._checking or self._check_timer.isActive()
+    def _jobs(self) -> SaveJobs[Post]:
+        person = self.person_fields.person()
+        post = self.post()
+        roster = self._ctx.roster
+        return SaveJobs(
+            check=partial(roster.check_post, person, post),
+            save=partial(roster.appoint, person, post),
+        )
 
     # --- slots ------------------------------------------------------------------
     def _on_body_combo_index_changed(self, *_args: object) -> None:
@@ -278,104 +247,6 @@ class AppointDialog(QDialog):
         self.role_combo.blockSignals(False)
         # Only the supervision committee needs the check; still run it so old warnings clear.
         self._schedule_check()
-
-    def _on_start_edit_date_changed(self, *_args: object) -> None:
-        if self._end_follows_start:
-            self.end_edit.blockSignals(True)
-            set_date(self.end_edit, default_term_end(date_of(self.start_edit)))
-            self.end_edit.blockSignals(False)
-        self._schedule_check()
-
-    def _on_end_edit_date_changed(self, *_args: object) -> None:
-        self._end_follows_start = False
-
-    def _schedule_check(self, *_args: object) -> None:
-        self._check_timer.start()
-        self._update_save_button()
-
-    def _on_check_timer_timeout(self) -> None:
-        person = self.person_fields.person()
-        post = self.post()
-        roster = self._ctx.roster
-        self._check_serial += 1
-        self._checking = True
-        self._update_save_button()
-        self._runner.run(
-            lambda: roster.check_post(person, post),
-            partial(weak_slot(self._on_checked), self._check_serial),
-            on_failure=weak_handler(self._on_check_failed),
-            label="正在核对任职条件…",
-        )
-
-    def _on_checked(self, serial: int, warnings: list[str]) -> None:
-        if not alive(self) or serial != self._check_serial:
-            return
-        self._checking = False
-        self.warning_panel.set_warnings(warnings)
-        self._update_save_button()
-
-    def _on_check_failed(self, _error: VillageDeskError) -> bool:
-        if alive(self):
-            self._checking = False
-            self._update_save_button()
-        return False
-
-    def _update_save_button(self, *_args: object) -> None:
-        # Not greyed while a check runs: 保存 checks once more itself (see below).
-        self.save_button.setEnabled(not self._saving and self.warning_panel.acknowledged())
-
-    def _on_buttons_accepted(self) -> None:
-        if not self.save_button.isEnabled():
-            return
-        # Check exactly what is saved, right before saving: a warning not yet seen stops the save.
-        person = self.person_fields.person()
-        post = self.post()
-        roster = self._ctx.roster
-        self._check_timer.stop()
-        self._check_serial += 1
-        self._checking = True
-        self.errors.clear()
-        self._saving = True
-        self._update_save_button()
-        self._runner.run(
-            lambda: roster.check_post(person, post),
-            partial(weak_slot(self._on_final_check), self._check_serial, person, post),
-            on_failure=weak_handler(self._on_failed),
-            label="正在核对任职条件…",
-        )
-
-    def _on_final_check(self, serial: int, person: Person, post: Post, warnings: list[str]) -> None:
-        if serial != self._check_serial:  # changed meanwhile: the newer check decides
-            self._saving = False
-            self._update_save_button()
-            return
-        self._checking = False
-        self.warning_panel.set_warnings(warnings)
-        if not self.warning_panel.acknowledged():
-            self._saving = False
-            self._update_save_button()
-            return
-        roster = self._ctx.roster
-        self._runner.run(
-            lambda: roster.appoint(person, post),
-            weak_slot(self._on_saved),
-            on_failure=weak_handler(self._on_failed),
-            label="正在保存…",
-        )
-
-    def _on_saved(self, post: Post) -> None:
-        if alive(self):
-            self.saved_post = post
-            self.accept()
-
-    def _on_failed(self, error: VillageDeskError) -> bool:
-        if not alive(self):
-            return False
-        self._saving = False
-        self._checking = False
-        self._update_save_button()
-        self.stale = self.stale or isinstance(error, ConflictError | NotFoundError)
-        return grow_to_fit(self, show_save_error(self.errors, error))
 
 
 class KinshipDialog(QDialog):
@@ -586,18 +457,18 @@ class KinshipDialog(QDialog):
         self.end_button.setEnabled(self.selected_kinship() is not None)
 
 
-class CommitteesTab(QWidget):
+class CommitteesTab(RosterTab[CommitteeData]):
     """Three tables (村党组织, 村民委员会, 村务监督委员会) under a banner with 一肩挑 and warnings."""
 
-    changed = Signal()
-
     def __init__(self, ctx: AppContext, runner: OperationRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._runner = runner
-        self._data = CommitteeData([], [], [], [], _empty_summary())
-        self._loading = False
-        self.dialog: QDialog | None = None
+        super().__init__(
+            ctx,
+            runner,
+            CommitteeData([], [], [], [], _empty_summary()),
+            load_committee_data,
+            "正在读取村“两委”名单…",
+            parent,
+        )
 
         self.banner = QFrame()
         self.banner.setObjectName("rosterBanner")
@@ -699,47 +570,23 @@ class CommitteesTab(QWidget):
         self._update_buttons()
 
     # --- public -----------------------------------------------------------------
-    def refresh(self) -> None:
-        ctx = self._ctx
-        # 修改 waits for the reload: a record shown now may carry a version a save just bumped.
-        self._loading = True
-        self._update_buttons()
-        self._runner.run(
-            lambda: load_committee_data(ctx),
-            weak_slot(self._on_loaded),
-            on_failure=weak_handler(self._on_load_failed),
-            label="正在读取村“两委”名单…",
-        )
-
-    def data(self) -> CommitteeData:
-        return self._data
-
     def selected_post(self, body: Body) -> PostRow | None:
-        table = self.tables[body]
-        rows = table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.models[body].row_at(self.proxies[body].mapToSource(rows[0]).row())
+        return selected_record(self.tables[body], self.proxies[body], self.models[body])
 
     def select_post(self, body: Body, post_id: PostId) -> None:
-        model = self.models[body]
-        for row, record in enumerate(model.rows()):
-            if record.post.id == post_id:
-                self.tables[body].selectRow(self.proxies[body].mapFromSource(model.index(row, 0)).row())
-                return
+        select_record(
+            self.tables[body], self.proxies[body], self.models[body], lambda r: r.post.id == post_id
+        )
 
     def select_person(self, body: Body, person_id: PersonId) -> None:
-        model = self.models[body]
-        table = self.tables[body]
-        for row, record in enumerate(model.rows()):
-            if record.person.id == person_id:
-                table.selectRow(self.proxies[body].mapFromSource(model.index(row, 0)).row())
-                return
+        select_record(
+            self.tables[body], self.proxies[body], self.models[body], lambda r: r.person.id == person_id
+        )
 
     def open_appoint_dialog(self, body: Body = Body.PARTY) -> AppointDialog:
-        dialog = AppointDialog(self._ctx, self._runner, self._data.people, self._data.groups, body, self)
-        dialog.accepted.connect(self._on_saved)
-        return self._open(dialog)
+        return self._open_record_dialog(
+            AppointDialog(self._ctx, self._runner, self._data.people, self._data.groups, body, self)
+        )
 
     def open_edit_dialog(self, row: PostRow) -> AppointDialog:
         """修改任职信息 for ``row`` (as last loaded: its post and person carry current versions)."""
@@ -752,9 +599,7 @@ class CommitteesTab(QWidget):
             post=row.post,
             person=row.person,
         )
-        dialog.accepted.connect(self._on_saved)
-        dialog.rejected.connect(partial(self._on_edit_dialog_rejected, dialog))
-        return self._open(dialog)
+        return self._open_record_dialog(dialog)
 
     def open_end_dialog(self, row: PostRow) -> ReasonDialog:
         post_id = row.post.id
@@ -784,33 +629,6 @@ class CommitteesTab(QWidget):
         return self._open(dialog)
 
     # --- internals ----------------------------------------------------------------
-    def _open(self, dialog: D) -> D:
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _on_saved(self) -> None:
-        if alive(self):
-            self.changed.emit()
-            self.refresh()
-
-    def _on_edit_dialog_rejected(self, dialog: AppointDialog) -> None:
-        if alive(self) and dialog.stale:
-            self.refresh()
-
-    def _on_loaded(self, data: CommitteeData) -> None:
-        if not alive(self):
-            return
-        self._loading = False
-        self._data = data
-        self._show()
-
-    def _on_load_failed(self, _error: VillageDeskError) -> bool:
-        if alive(self):
-            self._loading = False
-            self._update_buttons()
-        return False  # the runner says what went wrong
-
     def _show(self) -> None:
         data = self._data
         selected = {body: self.selected_post(body) for body in Body}
@@ -855,9 +673,6 @@ class CommitteesTab(QWidget):
         self.warnings_label.setText("\n".join(f"⚠ {w}" for w in s.warnings))
         self.warnings_label.setVisible(bool(s.warnings))
         self._update_buttons()
-
-    def _on_show_ended_check_toggled(self, _checked: bool) -> None:
-        self._show()
 
     def _on_appoint_button_clicked(self, body: Body) -> None:
         self.open_appoint_dialog(body)

@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -26,50 +23,38 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.fonts import set_font_scale
 from ui.forms import FieldErrors
 from ui.operations import OperationRunner
 from ui.person_fields import (
     WARNING_COLOR,
     PersonFields,
     ReasonDialog,
-    WarningPanel,
     alive,
     color_label,
     date_of,
-    dialog_buttons,
     grow_to_fit,
-    make_date_edit,
-    on_enter,
-    set_date,
-    show_save_error,
     weak_handler,
     weak_slot,
 )
+from ui.roster_dialogs import ListRosterTab, SaveJobs, TermEdits, WarnedSaveDialog
 from ui.roster_models import (
     RepresentativeRow,
     RepresentativeTableModel,
-    fit_columns,
     format_term,
     group_name,
     group_names,
     household_label,
-    set_up_table,
-    sorted_proxy,
 )
 from village_desk.context import AppContext
-from village_desk.errors import ConflictError, NotFoundError, VillageDeskError
+from village_desk.errors import VillageDeskError
 from village_desk.ids import GroupId, HouseholdId, PersonId, RepresentativeId
-from village_desk.roster import Household, Person, Representative, RosterSummary, default_term_end
+from village_desk.roster import Household, Person, Representative, RosterSummary
 from village_desk.village import VillageGroup
 
-CHECK_DELAY_MS = 250
-D = TypeVar("D", bound=QDialog)
 HOUSEHOLD_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -92,7 +77,7 @@ def load_representative_data(ctx: AppContext) -> RepresentativeData:
     )
 
 
-class RepresentativeDialog(QDialog):
+class RepresentativeDialog(WarnedSaveDialog[Representative]):
     """推选代表: the person, the group, the term and the households represented.
 
     Given ``rep`` and its ``person`` (freshly loaded) it is 修改村民代表信息: the
@@ -110,27 +95,18 @@ class RepresentativeDialog(QDialog):
         rep: Representative | None = None,
         person: Person | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(runner, rep, "正在核对…", parent)
         assert (rep is None) == (person is None), "edit a representative together with the person"
-        self._original = rep
         self.setWindowTitle("修改村民代表信息" if rep is not None else "推选村民代表")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumSize(920, 620)
         self._ctx = ctx
-        self._runner = runner
         self._data = data
         self._households: list[Household] = list(data.households)
         # The households this representative already speaks for stay listed (and ticked)
         # even when closed or in another group, so none is dropped without the clerk seeing it.
         self._own: set[HouseholdId] = set(rep.households) if rep is not None else set()
         self._checked: set[HouseholdId] = set(self._own)
-        self.stale = False  # the record changed elsewhere: the tab reloads when this closes
-        self._check_serial = 0
-        self._checking = False
-        self._saving = False
-        self._end_follows_start = True
         self._group_follows_person = True
-        self.saved_rep: Representative | None = None
         open_groups = [g for g in data.groups if g.is_open and g.id is not None]
 
         self.person_fields = PersonFields()
@@ -145,10 +121,9 @@ class RepresentativeDialog(QDialog):
         )
         if closed_group is not None:  # kept as recorded, not silently moved to another group
             self.group_combo.addItem(f"{closed_group.name}（已撤销）", int(closed_group.id or 0))
-        self.start_edit = make_date_edit()
-        self.start_edit.setObjectName("termStartEdit")
-        self.end_edit = make_date_edit(default_term_end(dt.date.today()))
-        self.end_edit.setObjectName("termEndEdit")
+        self.term = TermEdits(self)
+        self.start_edit = self.term.start_edit
+        self.end_edit = self.term.end_edit
 
         self.household_list = QListWidget()
         self.household_list.setObjectName("householdList")
@@ -175,8 +150,6 @@ class RepresentativeDialog(QDialog):
         self.household_error = color_label(QLabel(), WARNING_COLOR)
         self.household_error.setObjectName("householdError")
         self.household_error.setWordWrap(True)
-        self.warning_panel = WarningPanel()
-        self.general_label = QLabel()
 
         # Left: who and when. Right: which households.
         person_box = QGroupBox("代表人员")
@@ -215,8 +188,6 @@ class RepresentativeDialog(QDialog):
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
         columns.addWidget(households_box, 1)
-        self.buttons, self.save_button = dialog_buttons(self)
-        self.buttons.accepted.connect(self._on_buttons_accepted)
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
         layout.addWidget(self.warning_panel)
@@ -241,19 +212,13 @@ class RepresentativeDialog(QDialog):
         self.setTabOrder(self.start_edit, self.end_edit)
         self.setTabOrder(self.end_edit, self.household_list)
 
-        self._check_timer = QTimer(self)
-        self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(CHECK_DELAY_MS)
-        self._check_timer.timeout.connect(self._on_check_timer_timeout)
         self.person_fields.person_chosen.connect(self._on_person_fields_person_chosen)
         self.group_combo.currentIndexChanged.connect(self._on_group_combo_index_changed)
         self.group_combo.activated.connect(self._on_group_combo_activated)
-        self.start_edit.dateChanged.connect(self._on_start_edit_date_changed)
-        self.end_edit.dateChanged.connect(self._on_end_edit_date_changed)
+        self.term.start_changed.connect(self._schedule_check)
         self.household_list.itemChanged.connect(self._on_household_list_item_changed)
         self.add_household_button.clicked.connect(self._on_add_household_button_clicked)
         self.head_edit.returnPressed.connect(self._on_add_household_button_clicked)
-        self.warning_panel.changed.connect(self._update_save_button)
 
         if rep is not None and person is not None:
             self._fill_from(rep, person)
@@ -269,6 +234,10 @@ class RepresentativeDialog(QDialog):
                 self.household_list.scrollToItem(ticked[0], QListWidget.ScrollHint.PositionAtTop)
 
     # --- public -----------------------------------------------------------------
+    @property
+    def saved_rep(self) -> Representative | None:
+        return self.saved
+
     def set_group(self, group_id: GroupId) -> None:
         self.group_combo.setCurrentIndex(max(self.group_combo.findData(int(group_id)), 0))
         self._group_follows_person = False
@@ -285,10 +254,6 @@ class RepresentativeDialog(QDialog):
         """Tick the first ``count`` households of the list (for tests and quick entry)."""
         for item in self.household_items()[:count]:
             item.setCheckState(Qt.CheckState.Checked)
-
-    @property
-    def editing(self) -> bool:
-        return self._original is not None
 
     def representative(self) -> Representative:
         households = tuple(
@@ -312,7 +277,6 @@ class RepresentativeDialog(QDialog):
 
     def _fill_from(self, rep: Representative, person: Person) -> None:
         self._group_follows_person = False
-        self._end_follows_start = False  # the recorded end stays put when the start is corrected
         if rep.group_id is not None:
             self.group_combo.blockSignals(True)
             self.group_combo.setCurrentIndex(max(self.group_combo.findData(int(rep.group_id)), 0))
@@ -320,16 +284,17 @@ class RepresentativeDialog(QDialog):
             index = self.household_group_combo.findData(int(rep.group_id))
             if index >= 0:
                 self.household_group_combo.setCurrentIndex(index)
-        self.start_edit.blockSignals(True)
-        set_date(self.start_edit, rep.term_start)
-        self.start_edit.blockSignals(False)
-        # An open-ended term (none is entered here, but imports may) is shown as the usual five years.
-        set_date(self.end_edit, rep.term_end or default_term_end(rep.term_start))
+        self.term.set_recorded(rep.term_start, rep.term_end)
         self.person_fields.fix_person(person)
 
-    @property
-    def checking(self) -> bool:
-        return self._checking or self._check_timer.isActive()
+    def _jobs(self) -> SaveJobs[Representative]:
+        person = self.person_fields.person()
+        rep = self.representative()
+        roster = self._ctx.roster
+        return SaveJobs(
+            check=partial(roster.check_representative, rep),
+            save=partial(roster.elect_representative, person, rep),
+        )
 
     # --- households ---------------------------------------------------------------
     def _listed(self, household: Household) -> bool:
@@ -454,212 +419,47 @@ class RepresentativeDialog(QDialog):
         self._fill_households()
         self._schedule_check()
 
-    def _on_start_edit_date_changed(self, *_args: object) -> None:
-        if self._end_follows_start:
-            self.end_edit.blockSignals(True)
-            set_date(self.end_edit, default_term_end(date_of(self.start_edit)))
-            self.end_edit.blockSignals(False)
-        self._schedule_check()
 
-    def _on_end_edit_date_changed(self, *_args: object) -> None:
-        self._end_follows_start = False
-
-    # --- warnings and saving ---------------------------------------------------------
-    def _schedule_check(self, *_args: object) -> None:
-        self._check_timer.start()
-        self._update_save_button()
-
-    def _on_check_timer_timeout(self) -> None:
-        rep = self.representative()
-        roster = self._ctx.roster
-        self._check_serial += 1
-        self._checking = True
-        self._update_save_button()
-        self._runner.run(
-            lambda: roster.check_representative(rep),
-            partial(weak_slot(self._on_checked), self._check_serial),
-            on_failure=weak_handler(self._on_check_failed),
-            label="正在核对…",
-        )
-
-    def _on_checked(self, serial: int, warnings: list[str]) -> None:
-        if not alive(self) or serial != self._check_serial:
-            return
-        self._checking = False
-        self.warning_panel.set_warnings(warnings)
-        self._update_save_button()
-
-    def _on_check_failed(self, _error: VillageDeskError) -> bool:
-        if alive(self):
-            self._checking = False
-            self._update_save_button()
-        return False
-
-    def _update_save_button(self, *_args: object) -> None:
-        # Not greyed while a check runs: 保存 checks once more itself (see below).
-        self.save_button.setEnabled(not self._saving and self.warning_panel.acknowledged())
-
-    def _on_buttons_accepted(self) -> None:
-        if not self.save_button.isEnabled():
-            return
-        # Check exactly what is saved, right before saving: a warning not yet seen stops the save.
-        person = self.person_fields.person()
-        rep = self.representative()
-        roster = self._ctx.roster
-        self._check_timer.stop()
-        self._check_serial += 1
-        self._checking = True
-        self.errors.clear()
-        self._saving = True
-        self._update_save_button()
-        self._runner.run(
-            lambda: roster.check_representative(rep),
-            partial(weak_slot(self._on_final_check), self._check_serial, person, rep),
-            on_failure=weak_handler(self._on_failed),
-            label="正在核对…",
-        )
-
-    def _on_final_check(self, serial: int, person: Person, rep: Representative, warnings: list[str]) -> None:
-        if serial != self._check_serial:  # changed meanwhile: the newer check decides
-            self._saving = False
-            self._update_save_button()
-            return
-        self._checking = False
-        self.warning_panel.set_warnings(warnings)
-        if not self.warning_panel.acknowledged():
-            self._saving = False
-            self._update_save_button()
-            return
-        roster = self._ctx.roster
-        self._runner.run(
-            lambda: roster.elect_representative(person, rep),
-            weak_slot(self._on_saved),
-            on_failure=weak_handler(self._on_failed),
-            label="正在保存…",
-        )
-
-    def _on_saved(self, rep: Representative) -> None:
-        if alive(self):
-            self.saved_rep = rep
-            self.accept()
-
-    def _on_failed(self, error: VillageDeskError) -> bool:
-        if not alive(self):
-            return False
-        self._saving = False
-        self._checking = False
-        self._update_save_button()
-        self.stale = self.stale or isinstance(error, ConflictError | NotFoundError)
-        return grow_to_fit(self, show_save_error(self.errors, error))
-
-
-class RepresentativesTab(QWidget):
+class RepresentativesTab(ListRosterTab[RepresentativeData, RepresentativeRow]):
     """村民代表 table with counts (women's share), 推选代表 and 终止."""
 
-    changed = Signal()
-
     def __init__(self, ctx: AppContext, runner: OperationRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._runner = runner
-        self._data = RepresentativeData([], [], [], [], RosterSummary(0, 0, 0, 0, 0, 0, 0, "", ()))
-        self._loading = False
-        self.dialog: QDialog | None = None
-
-        self.counts_label = QLabel()
-        self.counts_label.setObjectName("countsLabel")
-        set_font_scale(self.counts_label, 1.1, bold=True)
+        super().__init__(
+            ctx,
+            runner,
+            empty=RepresentativeData([], [], [], [], RosterSummary(0, 0, 0, 0, 0, 0, 0, "", ())),
+            load=load_representative_data,
+            load_label="正在读取村民代表…",
+            model=RepresentativeTableModel(),
+            table_name="representativesTable",
+            add_text="推选代表…",
+            end_text="终止代表资格…",
+            end_tip="所选代表换届、迁出或辞去代表：终止后记录仍保留",
+            show_ended_text="显示已终止的代表",
+            edit_tip="修改所选代表联系的农户、小组、任期和个人信息（也可双击该行）",
+            ended_tip="已终止的代表记录不能修改，以保留历史",
+            parent=parent,
+        )
         self.warnings_label = color_label(QLabel(), WARNING_COLOR)
         self.warnings_label.setObjectName("warningsLabel")
         self.warnings_label.setWordWrap(True)
         self.warnings_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.add_button = QPushButton("推选代表…")
-        self.add_button.setObjectName("addButton")
-        self.edit_button = QPushButton("修改…")
-        self.edit_button.setObjectName("editButton")
-        self.end_button = QPushButton("终止代表资格…")
-        self.end_button.setObjectName("endButton")
-        self.end_button.setToolTip("所选代表换届、迁出或辞去代表：终止后记录仍保留")
-        self.show_ended_check = QCheckBox("显示已终止的代表")
-        self.show_ended_check.setObjectName("showEndedCheck")
-        self.model = RepresentativeTableModel(self)
-        self.proxy = sorted_proxy(self.model, self)
-        self.table = QTableView()
-        self.table.setObjectName("representativesTable")
-        self.table.setModel(self.proxy)
-        set_up_table(self.table)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.add_button)
-        bar.addWidget(self.edit_button)
-        bar.addWidget(self.end_button)
-        bar.addStretch(1)
-        bar.addWidget(self.show_ended_check)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.counts_label)
-        layout.addWidget(self.warnings_label)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        self._lay_out(self.counts_label, self.warnings_label)
         self.warnings_label.hide()
 
-        self.add_button.clicked.connect(self.open_add_dialog)
-        self.edit_button.clicked.connect(self._on_edit_button_clicked)
-        self.end_button.clicked.connect(self._on_end_button_clicked)
-        self.table.doubleClicked.connect(self._on_edit_button_clicked)
-        on_enter(self.table, self._on_edit_button_clicked)
-        self.show_ended_check.toggled.connect(self._on_show_ended_check_toggled)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self._update_buttons()
-
     # --- public -----------------------------------------------------------------
-    def refresh(self) -> None:
-        ctx = self._ctx
-        # 修改 waits for the reload: a record shown now may carry a version a save just bumped.
-        self._loading = True
-        self._update_buttons()
-        self._runner.run(
-            lambda: load_representative_data(ctx),
-            weak_slot(self._on_loaded),
-            on_failure=weak_handler(self._on_load_failed),
-            label="正在读取村民代表…",
-        )
-
-    def data(self) -> RepresentativeData:
-        return self._data
-
-    def selected_row(self) -> RepresentativeRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
-
     def select_representative(self, rep_id: RepresentativeId) -> None:
-        for row, record in enumerate(self.model.rows()):
-            if record.rep.id == rep_id:
-                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
-                return
-
-    def select_person(self, person_id: PersonId) -> None:
-        for row, record in enumerate(self.model.rows()):
-            if record.person.id == person_id:
-                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
-                return
+        self._select(lambda r: r.rep.id == rep_id)
 
     def open_add_dialog(self) -> RepresentativeDialog:
-        dialog = RepresentativeDialog(self._ctx, self._runner, self._data, self)
-        dialog.accepted.connect(self._on_saved)
-        return self._open(dialog)
+        return self._open_record_dialog(RepresentativeDialog(self._ctx, self._runner, self._data, self))
 
     def open_edit_dialog(self, row: RepresentativeRow) -> RepresentativeDialog:
         """修改村民代表信息 for ``row`` (as last loaded: record and person carry current versions)."""
         dialog = RepresentativeDialog(
             self._ctx, self._runner, self._data, self, rep=row.rep, person=row.person
         )
-        dialog.accepted.connect(self._on_saved)
-        dialog.rejected.connect(partial(self._on_edit_dialog_rejected, dialog))
-        return self._open(dialog)
+        return self._open_record_dialog(dialog)
 
     def open_end_dialog(self, row: RepresentativeRow) -> ReasonDialog:
         rep_id = row.rep.id
@@ -684,32 +484,6 @@ class RepresentativesTab(QWidget):
         return self._open(dialog)
 
     # --- internals ----------------------------------------------------------------
-    def _open(self, dialog: D) -> D:
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _on_saved(self) -> None:
-        if alive(self):
-            self.changed.emit()
-            self.refresh()
-
-    def _on_edit_dialog_rejected(self, dialog: RepresentativeDialog) -> None:
-        if alive(self) and dialog.stale:
-            self.refresh()
-
-    def _on_loaded(self, data: RepresentativeData) -> None:
-        if alive(self):
-            self._loading = False
-            self._data = data
-            self._show()
-
-    def _on_load_failed(self, _error: VillageDeskError) -> bool:
-        if alive(self):
-            self._loading = False
-            self._update_buttons()
-        return False  # the runner says what went wrong
-
     def _show(self) -> None:
         data = self._data
         selected = self.selected_row()
@@ -721,14 +495,13 @@ class RepresentativesTab(QWidget):
             for r in data.representatives
             if r.person_id in people
         ]
-        if not self.show_ended_check.isChecked():
-            rows = [r for r in rows if not r.ended]
         group_order = {g.id: g.number for g in data.groups}
-        rows.sort(key=lambda r: (r.ended, group_order.get(r.rep.group_id, 999), r.person.name))
-        self.model.set_rows(rows)
-        if selected is not None and selected.rep.id is not None:
-            self.select_representative(selected.rep.id)
-        fit_columns(self.table)
+        self._show_rows(
+            rows,
+            lambda r: (r.ended, group_order.get(r.rep.group_id, 999), r.person.name),
+            lambda r: r.rep.id,
+            selected,
+        )
         s = data.summary
         share = f"，占 {s.women_representatives * 100 // s.representatives}%" if s.representatives else ""
         self.counts_label.setText(
@@ -738,26 +511,3 @@ class RepresentativesTab(QWidget):
         self.warnings_label.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings_label.setVisible(bool(warnings))
         self._update_buttons()
-
-    def _on_show_ended_check_toggled(self, _checked: bool) -> None:
-        self._show()
-
-    def _on_end_button_clicked(self) -> None:
-        row = self.selected_row()
-        if row is not None and not row.ended:
-            self.open_end_dialog(row)
-
-    def _on_edit_button_clicked(self, *_args: object) -> None:
-        row = self.selected_row()
-        if row is not None and self.edit_button.isEnabled():
-            self.open_edit_dialog(row)
-
-    def _update_buttons(self, *_args: object) -> None:
-        row = self.selected_row()
-        self.end_button.setEnabled(row is not None and not row.ended)
-        self.edit_button.setEnabled(row is not None and not row.ended and not self._loading)
-        self.edit_button.setToolTip(
-            "已终止的代表记录不能修改，以保留历史"
-            if row is not None and row.ended
-            else "修改所选代表联系的农户、小组、任期和个人信息（也可双击该行）"
-        )
