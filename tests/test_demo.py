@@ -4,7 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from db import open_storage, sqlite_url
-from village_desk.codes import resident_id_problem, uscc_problem
+from village_desk.codes import resident_id_birth_date, resident_id_problem, uscc_problem
 from village_desk.demo import build_demo
 from village_desk.roster import Body
 from village_desk.services import RosterService, VillageService
@@ -57,6 +57,11 @@ def test_demo_village_is_complete_and_lawful(tmp_path: Path) -> None:
     assert summary.warnings == ()  # a model roster: no supervision-bar or quota warnings
 
     assert all(resident_id_problem(p.id_number, DAY) is None for p in roster.people())
+    # Nobody joined the party before turning 18.
+    people = {p.id: p for p in roster.people()}
+    for member in roster.party_members():
+        birth = resident_id_birth_date(people[member.person_id].id_number)
+        assert birth is not None and member.joined_on.year - birth.year >= 18
     # The previous term is kept as history, not deleted.
     assert any(p.left_reason == "换届" for p in roster.posts())
     supervision = [p for p, _ in roster.members_of(Body.SUPERVISION, DAY)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from village_desk.codes import resident_id_check_char, uscc_check_char
+from village_desk.codes import resident_id_birth_date, resident_id_check_char, uscc_check_char
 from village_desk.ids import GroupId, HouseholdId, PersonId
 from village_desk.roster import (
     Body,
@@ -151,6 +151,13 @@ class _Builder:
             note=note,
         )
 
+    def joined_on(self, person: Person, latest: int) -> dt.date:
+        """A date the person joined the party: at 18 or later, by ``latest``."""
+        birth = resident_id_birth_date(person.id_number)
+        earliest = birth.year + 18 if birth is not None else 1972
+        year = self.rng.randint(min(earliest, latest), latest)
+        return dt.date(year, self.rng.randint(1, 12), 1)
+
     def post(self, body: Body, role: str, start: dt.date = TERM_START, end_on: dt.date | None = None) -> Post:
         return Post(
             id=None,
@@ -179,7 +186,7 @@ def build_demo(village: VillageService, roster: RosterService) -> None:
     post = roster.appoint(secretary, b.post(Body.PARTY, "书记"))
     secretary = _person_of(roster, post.person_id)
     roster.appoint(secretary, b.post(Body.COMMITTEE, "主任"))
-    deputy_secretary = roster.appoint(b.person("男", 45, 1), b.post(Body.PARTY, "副书记")).person_id
+    roster.appoint(b.person("男", 45, 1), b.post(Body.PARTY, "副书记"))
     party_member_a = roster.appoint(b.person("女", 39, 3, note="兼妇联主席"), b.post(Body.PARTY, "委员"))
     roster.appoint(_person_of(roster, party_member_a.person_id), b.post(Body.COMMITTEE, "委员"))
     roster.appoint(b.person("男", 36, 5, mongol=True), b.post(Body.PARTY, "委员"))
@@ -211,32 +218,30 @@ def build_demo(village: VillageService, roster: RosterService) -> None:
     # 党员: the cadres who are members, plus ordinary members; two 预备党员.
     cadres = {post.person_id for post in roster.posts() if post.body is Body.PARTY and post.left_on is None}
     cadres.add(old_secretary.person_id)
-    joined = b.rng
     for pid in sorted(cadres):
+        cadre = _person_of(roster, pid)
         roster.admit_party_member(
-            _person_of(roster, pid),
+            cadre,
             PartyMember(
                 id=None,
                 person_id=pid,
                 status=PartyStatus.FULL,
-                joined_on=dt.date(joined.randint(1985, 2012), joined.randint(1, 12), 1),
+                joined_on=b.joined_on(cadre, latest=2012),
             ),
         )
     for i in range(24):
         gender = "女" if i % 3 == 0 else "男"
         person = b.person(gender, b.rng.randint(24, 78), i % GROUP_COUNT + 1)
         status = PartyStatus.PROBATIONARY if i in (5, 17) else PartyStatus.FULL
-        year = 2025 if status is PartyStatus.PROBATIONARY else b.rng.randint(1972, 2023)
+        joined_on = (
+            dt.date(2025, b.rng.randint(1, 12), 1)
+            if status is PartyStatus.PROBATIONARY
+            else b.joined_on(person, latest=2023)
+        )
         roster.admit_party_member(
             person,
-            PartyMember(
-                id=None,
-                person_id=PersonId(0),
-                status=status,
-                joined_on=dt.date(year, b.rng.randint(1, 12), 1),
-            ),
+            PartyMember(id=None, person_id=PersonId(0), status=status, joined_on=joined_on),
         )
-    _ = deputy_secretary
 
     # Households (as far as the roster needs them) and 村民代表, about one per 9 households.
     for gi, count in enumerate(HOUSEHOLDS_PER_GROUP, start=1):
