@@ -7,7 +7,6 @@ The only module of the core that imports ``db`` and ``ui``; both lazily, so
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,8 +18,6 @@ APP_NAME = "VillageDesk"
 APP_AUTHOR = "VillageDesk"
 DB_FILE = "village.sqlite3"
 DEMO_DB_FILE = "demo-village.sqlite3"
-
-log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
