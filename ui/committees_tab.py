@@ -92,12 +92,13 @@ class CommitteeData:
 
 
 def load_committee_data(ctx: AppContext) -> CommitteeData:
+    snap = ctx.roster.snapshot()  # one transaction: the tables and the counts agree
     return CommitteeData(
-        people=ctx.roster.people(),
-        groups=ctx.village.groups(include_closed=True),
-        posts=ctx.roster.posts(),
-        kinships=ctx.roster.kinships(),
-        summary=ctx.roster.summary(),
+        people=list(snap.people),
+        groups=list(snap.groups),
+        posts=list(snap.posts),
+        kinships=list(snap.kinships),
+        summary=snap.summary,
     )
 
 
@@ -372,9 +373,14 @@ class KinshipDialog(QDialog):
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.value))
 
     def _reload(self) -> None:
-        ctx = self._ctx
+        roster = self._ctx.roster
+
+        def read() -> tuple[list[Person], list[VillageGroup], list[Kinship]]:
+            snap = roster.snapshot()
+            return list(snap.people), list(snap.groups), list(snap.kinships)
+
         self._runner.run(
-            lambda: (ctx.roster.people(), ctx.village.groups(include_closed=True), ctx.roster.kinships()),
+            read,
             weak_slot(self._on_reloaded),
             label="正在读取亲属关系…",
         )

@@ -47,11 +47,12 @@ class PartyData:
 
 
 def load_party_data(ctx: AppContext) -> PartyData:
+    snap = ctx.roster.snapshot()  # one transaction: the table and the counts agree
     return PartyData(
-        people=ctx.roster.people(),
-        groups=ctx.village.groups(include_closed=True),
-        members=ctx.roster.party_members(),
-        summary=ctx.roster.summary(),
+        people=list(snap.people),
+        groups=list(snap.groups),
+        members=list(snap.party_members),
+        summary=snap.summary,
     )
 
 

@@ -68,12 +68,13 @@ class RepresentativeData:
 
 
 def load_representative_data(ctx: AppContext) -> RepresentativeData:
+    snap = ctx.roster.snapshot()  # one transaction: the table and the counts agree
     return RepresentativeData(
-        people=ctx.roster.people(),
-        groups=ctx.village.groups(include_closed=True),
-        representatives=ctx.roster.representatives(),
-        households=ctx.roster.households(),
-        summary=ctx.roster.summary(),
+        people=list(snap.people),
+        groups=list(snap.groups),
+        representatives=list(snap.representatives),
+        households=list(snap.households),
+        summary=snap.summary,
     )
 
 

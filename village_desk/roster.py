@@ -22,6 +22,7 @@ from village_desk.ids import (
     PostId,
     RepresentativeId,
 )
+from village_desk.village import VillageGroup
 
 TERM_YEARS = 5  # 村“两委”与村务监督委员会每届五年（2018年修正后的组织法）
 GENDERS = ("男", "女")
@@ -333,6 +334,20 @@ class RosterSummary:
     women_representatives: int
     one_shoulder_name: str
     warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterSnapshot:
+    """The whole roster as read in one transaction, with its summary: one consistent view."""
+
+    people: tuple[Person, ...]
+    groups: tuple[VillageGroup, ...]
+    posts: tuple[Post, ...]
+    party_members: tuple[PartyMember, ...]
+    representatives: tuple[Representative, ...]
+    households: tuple[Household, ...]
+    kinships: tuple[Kinship, ...]  # current ties only (ended ones are history)
+    summary: RosterSummary
 
 
 def roster_summary(

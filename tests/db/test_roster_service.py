@@ -236,3 +236,22 @@ def test_a_party_member_and_a_representative_report_every_problem_at_once(roster
         roster.elect_representative(nameless, backwards)
     assert {e.field for e in refused.value.errors} == {"name", "term_end"}
     assert roster.people() == []
+
+
+def test_a_snapshot_reads_everything_at_once_and_agrees_with_the_lists(roster: RosterService) -> None:
+    roster.appoint(person("王建国"), new_post(Body.PARTY, "书记"))
+    roster.appoint(on_roster(roster, "王建国"), new_post(Body.COMMITTEE, "主任"))
+    li = roster.save_person(person("李秀英", gender="女"))
+    wang = on_roster(roster, "王建国")
+    assert wang.id is not None and li.id is not None
+    tie = roster.declare_kinship(Kinship(id=None, person_a=wang.id, person_b=li.id, kind=KinshipKind.SPOUSE))
+    assert tie.id is not None
+    roster.end_kinship(tie.id, "登记有误")
+
+    snap = roster.snapshot()
+
+    assert list(snap.people) == roster.people()
+    assert list(snap.posts) == roster.posts()
+    assert list(snap.kinships) == roster.kinships() == []  # the ended tie is history only
+    assert snap.summary == roster.summary()
+    assert snap.summary.one_shoulder_name == "王建国"

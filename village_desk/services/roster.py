@@ -19,6 +19,7 @@ from village_desk.roster import (
     Person,
     Post,
     Representative,
+    RosterSnapshot,
     RosterSummary,
     person_problems,
     post_problems,
@@ -229,15 +230,28 @@ class RosterService:
 
     # --- views ------------------------------------------------------------------------
     def summary(self, day: dt.date | None = None) -> RosterSummary:
+        return self.snapshot(day).summary
+
+    def snapshot(self, day: dt.date | None = None) -> RosterSnapshot:
+        """Everything a roster page shows, read in one transaction, and its summary on ``day``."""
         with self._storage.transaction() as tx:
-            return roster_summary(
-                day or self._today(),
-                tx.list_people(),
-                tx.list_posts(),
-                tx.list_party_members(),
-                tx.list_representatives(),
-                tx.list_kinships(),
-            )
+            people = tx.list_people()
+            groups = tx.list_groups()
+            posts = tx.list_posts()
+            members = tx.list_party_members()
+            reps = tx.list_representatives()
+            households = tx.list_households()
+            kinships = tx.list_kinships()
+        return RosterSnapshot(
+            people=tuple(sorted(people, key=lambda p: p.name)),
+            groups=tuple(sorted(groups, key=lambda g: (not g.is_open, g.number))),
+            posts=tuple(posts),
+            party_members=tuple(members),
+            representatives=tuple(reps),
+            households=tuple(sorted(households, key=lambda h: h.number)),
+            kinships=tuple(k for k in kinships if not k.ended_reason),
+            summary=roster_summary(day or self._today(), people, posts, members, reps, kinships),
+        )
 
     def members_of(self, body: Body, day: dt.date | None = None) -> list[tuple[Person, Post]]:
         """Who sits in ``body`` on ``day``: for attendance lists and quorums."""
