@@ -203,3 +203,64 @@ class KinshipRow(RecordRow):
     person_b_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
     kind: Mapped[KinshipKind]
     ended_reason: Mapped[str]
+
+
+class UserRow(RecordRow):
+    """A login account. ``roles`` holds the Chinese role names joined by ``,``."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(unique=True)
+    display_name: Mapped[str]
+    roles: Mapped[str]
+    password_hash: Mapped[str]
+    must_change_password: Mapped[bool]
+    failed_logins: Mapped[int]
+    last_failed_at: Mapped[dt.datetime | None]
+    closed_reason: Mapped[str]
+
+
+class OfficeSettingsRow(RecordRow):
+    """Settings kept with the data: exactly one row, ``id`` 1."""
+
+    __tablename__ = "office_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, sort_order=-1)
+    idle_lock_minutes: Mapped[int]
+    backup_dir: Mapped[str]
+
+
+class AuditEntryRow(Base):
+    """One entry of the audit trail. Never updated or deleted; ``seq`` is given, not generated.
+
+    ``at`` is text (``YYYY-MM-DD HH:MM:SS``, local time) and ``changes`` JSON
+    text, exactly what the hash was computed over, so both backends read back
+    the same characters.
+    """
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(sa.String(19), index=True)
+    user_id: Mapped[int | None]
+    username: Mapped[str] = mapped_column(index=True)
+    user_name: Mapped[str]
+    action: Mapped[str] = mapped_column(sa.String(ENUM_LENGTH))
+    record_type: Mapped[str] = mapped_column(index=True)
+    record_id: Mapped[int | None]
+    summary: Mapped[str]
+    changes: Mapped[str] = mapped_column(sa.Text())
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditHeadRow(Base):
+    """The number and hash of the last audit entry: one row, locked by each writer in turn."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(sa.String(64))

@@ -14,6 +14,8 @@ a writer in another process between our read and our write is caught too).
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -25,16 +27,33 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.errors import is_database_failure, to_storage_error
 from db.models import (
+    AuditEntryRow,
+    AuditHeadRow,
+    Base,
     HouseholdRow,
     KinshipRow,
+    OfficeSettingsRow,
     PartyMemberRow,
     PersonRow,
     PostRow,
     RecordRow,
     RepresentativeHouseholdRow,
     RepresentativeRow,
+    UserRow,
     VillageGroupRow,
     VillageProfileRow,
+)
+from village_desk.accounts import Actor, Role, User
+from village_desk.audit import (
+    GENESIS_HASH,
+    AuditAction,
+    AuditEntry,
+    AuditFilter,
+    ChainHead,
+    FieldChange,
+    audit_text,
+    changes_between,
+    entry_hash,
 )
 from village_desk.errors import ConflictError, NotFoundError, VillageDeskError
 from village_desk.ids import (
@@ -45,20 +64,44 @@ from village_desk.ids import (
     PersonId,
     PostId,
     RepresentativeId,
+    UserId,
 )
+from village_desk.office import OfficeSettings
 from village_desk.roster import Household, Kinship, PartyMember, Person, Post, Representative
 from village_desk.village import VillageGroup, VillageProfile
 
 _PROFILE_ID = 1
+_SETTINGS_ID = 1
+_HEAD_ID = 1
 _Row = TypeVar("_Row", bound=RecordRow)
+Clock = Callable[[], dt.datetime]
+
+# Fields whose first filling closes a record (the audit action is then 撤销, not 修改).
+_CLOSING_FIELDS = ("closed_reason", "left_reason", "ended_reason", "left_on")
+# User fields that are login state, not account content: audited as 登录/登录失败 entries.
+_LOGIN_STATE = ("password_hash", "failed_logins", "last_failed_at")
+
+# What a backup preview counts: label → table.
+COUNTED: dict[str, type[Base]] = {
+    "村民小组": VillageGroupRow,
+    "人员": PersonRow,
+    "职务": PostRow,
+    "党员": PartyMemberRow,
+    "农户": HouseholdRow,
+    "村民代表": RepresentativeRow,
+    "亲属关系": KinshipRow,
+    "用户": UserRow,
+    "操作日志": AuditEntryRow,
+}
 
 
 class SqlStorage:
     """Storage in a SQLite file or a PostgreSQL database (``db.open_storage`` makes one)."""
 
-    def __init__(self, engine: Engine, location: str) -> None:
+    def __init__(self, engine: Engine, location: str, clock: Clock = dt.datetime.now) -> None:
         self._engine = engine
         self._location = location
+        self._clock = clock
 
     @property
     def location(self) -> str:
@@ -71,11 +114,11 @@ class SqlStorage:
         return self._engine
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlTransaction]:
-        """One unit of work; database failures surface as ``StorageError``."""
+    def transaction(self, actor: Actor | None = None) -> Iterator[SqlTransaction]:
+        """One unit of work by ``actor`` (``None``: read only); database failures become ``StorageError``."""
         try:
             with Session(self._engine, expire_on_commit=False) as session, session.begin():
-                yield SqlTransaction(session)
+                yield SqlTransaction(session, actor, self._clock)
         except VillageDeskError:
             raise
         except Exception as exc:
@@ -91,8 +134,16 @@ class SqlStorage:
 class SqlTransaction:
     """The ``Transaction`` protocol inside one Session. Records in, records out."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actor: Actor | None = None, clock: Clock = dt.datetime.now) -> None:
         self._session = session
+        self._actor = actor
+        self._clock = clock
+        self._head: AuditHeadRow | None = None
+        self._head_locked = False
+
+    @property
+    def actor(self) -> Actor | None:
+        return self._actor
 
     # --- village profile --------------------------------------------------------
     def get_profile(self) -> VillageProfile | None:
@@ -101,14 +152,19 @@ class SqlTransaction:
 
     def save_profile(self, profile: VillageProfile) -> VillageProfile:
         values = _profile_values(profile)
+        label = "本村信息"
         if profile.version == 0:
+            self._lock_head()
             if self._session.get(VillageProfileRow, _PROFILE_ID) is not None:
-                raise ConflictError(_CHANGED_BY_OTHERS.format(label="本村信息"))
+                raise ConflictError(self._changed_by_others(label, _PROFILE_ID))
             row = VillageProfileRow(id=_PROFILE_ID, version=1, **values)
             self._session.add(row)
-            self._flush("本村信息")
+            self._flush(label)
+            self._audit_save(label, _PROFILE_ID, profile.name, {}, _texts(values))
         else:
-            row = self._update(VillageProfileRow, _PROFILE_ID, profile.version, values, "本村信息")
+            row = self._update(
+                VillageProfileRow, _PROFILE_ID, profile.version, values, label, summary=profile.name
+            )
         return _profile(row)
 
     # --- groups -------------------------------------------------------------------------
@@ -126,7 +182,9 @@ class SqlTransaction:
             "note": group.note,
             "closed_reason": group.closed_reason,
         }
-        return _group(self._save(VillageGroupRow, group.id, group.version, values, "村民小组"))
+        return _group(
+            self._save(VillageGroupRow, group.id, group.version, values, "村民小组", summary=group.name)
+        )
 
     # --- people ---------------------------------------------------------------------------
     def list_people(self) -> list[Person]:
@@ -146,7 +204,7 @@ class SqlTransaction:
             "knows_accounting": person.knows_accounting,
             "note": person.note,
         }
-        return _person(self._save(PersonRow, person.id, person.version, values, "人员"))
+        return _person(self._save(PersonRow, person.id, person.version, values, "人员", summary=person.name))
 
     # --- posts ------------------------------------------------------------------------------
     def list_posts(self) -> list[Post]:
@@ -162,7 +220,8 @@ class SqlTransaction:
             "left_on": post.left_on,
             "left_reason": post.left_reason,
         }
-        return _post(self._save(PostRow, post.id, post.version, values, "职务"))
+        summary = f"{self._person_name(post.person_id)} {post.body}{post.role}"
+        return _post(self._save(PostRow, post.id, post.version, values, "职务", summary=summary))
 
     # --- party members ----------------------------------------------------------------------
     def list_party_members(self) -> list[PartyMember]:
@@ -176,7 +235,10 @@ class SqlTransaction:
             "left_on": member.left_on,
             "left_reason": member.left_reason,
         }
-        return _party_member(self._save(PartyMemberRow, member.id, member.version, values, "党员"))
+        summary = self._person_name(member.person_id)
+        return _party_member(
+            self._save(PartyMemberRow, member.id, member.version, values, "党员", summary=summary)
+        )
 
     # --- households ---------------------------------------------------------------------------
     def list_households(self) -> list[Household]:
@@ -189,7 +251,10 @@ class SqlTransaction:
             "group_id": household.group_id,
             "closed_reason": household.closed_reason,
         }
-        return _household(self._save(HouseholdRow, household.id, household.version, values, "农户"))
+        summary = f"{household.number} {household.head_name}"
+        return _household(
+            self._save(HouseholdRow, household.id, household.version, values, "农户", summary=summary)
+        )
 
     # --- representatives ------------------------------------------------------------------------
     def list_representatives(self) -> list[Representative]:
@@ -219,7 +284,18 @@ class SqlTransaction:
                 links.append(link)
             row.household_links = links
 
-        row = self._save(RepresentativeRow, rep.id, rep.version, values, "村民代表", set_households)
+        row = self._save(
+            RepresentativeRow,
+            rep.id,
+            rep.version,
+            values,
+            "村民代表",
+            set_households,
+            summary=self._person_name(rep.person_id),
+            extra_texts=(
+                lambda r: {"households": "、".join(str(link.household_id) for link in r.household_links)}
+            ),
+        )
         return _representative(row)
 
     # --- kinships -------------------------------------------------------------------------------
@@ -233,7 +309,219 @@ class SqlTransaction:
             "kind": kinship.kind,
             "ended_reason": kinship.ended_reason,
         }
-        return _kinship(self._save(KinshipRow, kinship.id, kinship.version, values, "亲属关系"))
+        summary = (
+            f"{self._person_name(kinship.person_a)}—{self._person_name(kinship.person_b)} {kinship.kind}"
+        )
+        return _kinship(
+            self._save(KinshipRow, kinship.id, kinship.version, values, "亲属关系", summary=summary)
+        )
+
+    # --- users -----------------------------------------------------------------------------------
+    def list_users(self) -> list[User]:
+        return [_user(r) for r in self._all(UserRow)]
+
+    def get_user(self, user_id: UserId) -> User:
+        return _user(self._get(UserRow, user_id, "用户"))
+
+    def save_user(self, user: User) -> User:
+        """Account fields are audited field by field; a new password only as “changed”; login
+        counters not at all (the service writes 登录/登录失败 entries for them)."""
+        values: dict[str, Any] = {
+            "username": user.username,
+            "display_name": user.display_name,
+            "roles": ",".join(role.value for role in user.roles),
+            "password_hash": user.password_hash,
+            "must_change_password": user.must_change_password,
+            "failed_logins": user.failed_logins,
+            "last_failed_at": user.last_failed_at,
+            "closed_reason": user.closed_reason,
+        }
+        old_hash = self._get(UserRow, user.id, "用户").password_hash if user.id is not None else ""
+        row = self._save(
+            UserRow,
+            user.id,
+            user.version,
+            values,
+            "用户",
+            summary=f"{user.display_name}（{user.username}）",
+            hidden=_LOGIN_STATE,
+            # Never the hash itself: only that the password was set or changed.
+            extra_texts=lambda r: {"password": "（已设置）" if r.password_hash != old_hash else ""},
+        )
+        return _user(row)
+
+    # --- office settings ----------------------------------------------------------------------------
+    def get_settings(self) -> OfficeSettings:
+        row = self._session.get(OfficeSettingsRow, _SETTINGS_ID)
+        if row is None:
+            return OfficeSettings()
+        return OfficeSettings(
+            idle_lock_minutes=row.idle_lock_minutes, backup_dir=row.backup_dir, version=row.version
+        )
+
+    def save_settings(self, settings: OfficeSettings) -> OfficeSettings:
+        values: dict[str, Any] = {
+            "idle_lock_minutes": settings.idle_lock_minutes,
+            "backup_dir": settings.backup_dir,
+        }
+        label = "设置"
+        if settings.version == 0:
+            self._lock_head()
+            if self._session.get(OfficeSettingsRow, _SETTINGS_ID) is not None:
+                raise ConflictError(self._changed_by_others(label, _SETTINGS_ID))
+            row = OfficeSettingsRow(id=_SETTINGS_ID, version=1, **values)
+            self._session.add(row)
+            self._flush(label)
+            self._append(AuditAction.SETTINGS, label, _SETTINGS_ID, "", changes_between({}, _texts(values)))
+        else:
+            row = self._update(OfficeSettingsRow, _SETTINGS_ID, settings.version, values, label)
+        return OfficeSettings(
+            idle_lock_minutes=row.idle_lock_minutes, backup_dir=row.backup_dir, version=row.version
+        )
+
+    # --- the audit trail --------------------------------------------------------------------------------
+    def record_event(
+        self,
+        action: AuditAction,
+        record_type: str,
+        record_id: int | None = None,
+        summary: str = "",
+        changes: tuple[FieldChange, ...] = (),
+    ) -> AuditEntry:
+        self._lock_head()
+        return _audit_entry(self._append(action, record_type, record_id, summary, changes))
+
+    def audit_entries(self, query: AuditFilter, limit: int | None = None) -> list[AuditEntry]:
+        statement = sa.select(AuditEntryRow).order_by(AuditEntryRow.seq.desc())
+        if query.username is not None:
+            statement = statement.where(AuditEntryRow.username == query.username)
+        if query.date_from is not None:
+            statement = statement.where(AuditEntryRow.at >= query.date_from.isoformat())
+        if query.date_to is not None:
+            statement = statement.where(AuditEntryRow.at < (query.date_to + dt.timedelta(days=1)).isoformat())
+        if query.record_type is not None:
+            statement = statement.where(AuditEntryRow.record_type == query.record_type)
+        if query.action is not None:
+            statement = statement.where(AuditEntryRow.action == query.action.value)
+        if query.record_id is not None:
+            statement = statement.where(AuditEntryRow.record_id == query.record_id)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return [_audit_entry(row) for row in self._session.scalars(statement)]
+
+    def audit_chain(self) -> Iterator[AuditEntry]:
+        statement = sa.select(AuditEntryRow).order_by(AuditEntryRow.seq).execution_options(yield_per=2000)
+        for row in self._session.scalars(statement):
+            yield _audit_entry(row)
+
+    def audit_head(self) -> ChainHead | None:
+        row = self._session.get(AuditHeadRow, _HEAD_ID)
+        return ChainHead(row.seq, row.hash) if row is not None else None
+
+    def record_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for label, model in COUNTED.items():
+            counts[label] = self._session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+        return counts
+
+    def _lock_head(self) -> None:
+        """Take the audit head before touching any record row.
+
+        Every writer takes this one row first (``SELECT … FOR UPDATE`` on
+        PostgreSQL), so writers queue in one order and cannot deadlock, and
+        the entry numbers have no gaps or twins.
+        """
+        if self._actor is None:
+            raise RuntimeError("a write in a transaction without an actor: pass the acting user")
+        if not self._head_locked:
+            statement = sa.select(AuditHeadRow).where(AuditHeadRow.id == _HEAD_ID).with_for_update()
+            self._head = self._session.scalars(statement).one_or_none()
+            self._head_locked = True
+
+    def _append(
+        self,
+        action: AuditAction,
+        record_type: str,
+        record_id: int | None,
+        summary: str,
+        changes: tuple[FieldChange, ...],
+    ) -> AuditEntryRow:
+        actor = self._actor
+        assert actor is not None and self._head_locked  # _lock_head ran first
+        seq = self._head.seq + 1 if self._head is not None else 1
+        prev_hash = self._head.hash if self._head is not None else GENESIS_HASH
+        at = self._clock().replace(microsecond=0)
+        digest = entry_hash(
+            seq,
+            at,
+            actor.user_id,
+            actor.username,
+            actor.display_name,
+            action,
+            record_type,
+            record_id,
+            summary,
+            changes,
+            prev_hash,
+        )
+        row = AuditEntryRow(
+            seq=seq,
+            at=at.strftime("%Y-%m-%d %H:%M:%S"),
+            user_id=actor.user_id,
+            username=actor.username,
+            user_name=actor.display_name,
+            action=action.value,
+            record_type=record_type,
+            record_id=record_id,
+            summary=summary,
+            changes=json.dumps([[c.field, c.old, c.new] for c in changes], ensure_ascii=False),
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+        self._session.add(row)
+        if self._head is None:
+            self._head = AuditHeadRow(id=_HEAD_ID, seq=seq, hash=digest)
+            self._session.add(self._head)
+        else:
+            self._head.seq = seq
+            self._head.hash = digest
+        self._session.flush()
+        return row
+
+    def _audit_save(
+        self, label: str, row_id: int, summary: str, old: dict[str, str], new: dict[str, str]
+    ) -> None:
+        changes = changes_between(old, new)
+        if old and not changes:
+            return  # saved unchanged: nothing happened worth a line
+        if not old:
+            action = AuditAction.CREATE
+        elif label == "设置":
+            action = AuditAction.SETTINGS
+        elif any(not old.get(f) and new.get(f) for f in _CLOSING_FIELDS):
+            action = AuditAction.CLOSE
+        else:
+            action = AuditAction.UPDATE
+        self._append(action, label, row_id, summary, changes)
+
+    def _person_name(self, person_id: PersonId | None) -> str:
+        if person_id is None:
+            return ""
+        row = self._session.get(PersonRow, person_id)
+        return row.name if row is not None else ""
+
+    def _changed_by_others(self, label: str, row_id: int) -> str:
+        """The conflict message, naming who changed the record last and when, if the log knows."""
+        statement = (
+            sa.select(AuditEntryRow)
+            .where(AuditEntryRow.record_type == label, AuditEntryRow.record_id == row_id)
+            .order_by(AuditEntryRow.seq.desc())
+            .limit(1)
+        )
+        last = self._session.scalars(statement).first()
+        if last is None:
+            return _CHANGED_BY_OTHERS.format(label=label)
+        return _CHANGED_BY.format(label=label, who=last.user_name, when=last.at[:16])
 
     # --- the machinery ------------------------------------------------------------------------------
     def _all(self, model: type[_Row]) -> list[_Row]:
@@ -253,15 +541,32 @@ class SqlTransaction:
         values: dict[str, Any],
         label: str,
         extra: Callable[[_Row], None] | None = None,
+        *,
+        summary: str = "",
+        hidden: tuple[str, ...] = (),
+        extra_texts: Callable[[_Row], dict[str, str]] | None = None,
     ) -> _Row:
         if row_id is None:
+            self._lock_head()
             row = model(version=1, **values)
             if extra is not None:
                 extra(row)
             self._session.add(row)
             self._flush(label)
+            new = _texts(values, hidden) | (extra_texts(row) if extra_texts else {})
+            self._audit_save(label, row.id, summary, {}, {k: v for k, v in new.items() if v})
             return row
-        return self._update(model, row_id, version, values, label, extra)
+        return self._update(
+            model,
+            row_id,
+            version,
+            values,
+            label,
+            extra,
+            summary=summary,
+            hidden=hidden,
+            extra_texts=extra_texts,
+        )
 
     def _update(
         self,
@@ -271,10 +576,18 @@ class SqlTransaction:
         values: dict[str, Any],
         label: str,
         extra: Callable[[_Row], None] | None = None,
+        *,
+        summary: str = "",
+        hidden: tuple[str, ...] = (),
+        extra_texts: Callable[[_Row], dict[str, str]] | None = None,
     ) -> _Row:
+        self._lock_head()
         row = self._get(model, row_id, label)
         if row.version != version:
-            raise ConflictError(_CHANGED_BY_OTHERS.format(label=label))
+            raise ConflictError(self._changed_by_others(label, row_id))
+        old = {name: audit_text(getattr(row, name)) for name in values if name not in hidden}
+        if extra_texts is not None:
+            old |= extra_texts(row)
         for name, value in values.items():
             setattr(row, name, value)
         if extra is not None:
@@ -282,6 +595,8 @@ class SqlTransaction:
         # Always a new version, even when nothing changed: the contract says every save bumps it.
         row.version = version + 1
         self._flush(label)
+        new = _texts(values, hidden) | (extra_texts(row) if extra_texts else {})
+        self._audit_save(label, row_id, summary, old, new)
         return row
 
     def _flush(self, label: str) -> None:
@@ -292,10 +607,59 @@ class SqlTransaction:
 
 
 _CHANGED_BY_OTHERS = "这条{label}记录已被别人修改过，您的更改没有保存。请关闭后重新打开这条记录，再修改。"
+_CHANGED_BY = (
+    "这条{label}记录已被{who}在{when}修改过，您这次的修改没有保存。"
+    "您填写的内容仍在窗口中：请把需要的内容记下来，关闭窗口后重新打开这条记录，再改一次。"
+)
 _NOT_FOUND = "找不到这条{label}记录，可能已被别人修改。请刷新后重试。"
 
 
 # --- rows → records ---------------------------------------------------------------------------------
+def _texts(values: dict[str, Any], hidden: tuple[str, ...] = ()) -> dict[str, str]:
+    return {name: audit_text(value) for name, value in values.items() if name not in hidden}
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=UserId(row.id),
+        username=row.username,
+        display_name=row.display_name,
+        roles=tuple(Role(name) for name in row.roles.split(",") if name),
+        password_hash=row.password_hash,
+        must_change_password=row.must_change_password,
+        failed_logins=row.failed_logins,
+        last_failed_at=row.last_failed_at,
+        closed_reason=row.closed_reason,
+        version=row.version,
+    )
+
+
+def _audit_entry(row: AuditEntryRow) -> AuditEntry:
+    # A row edited by hand may hold anything: read what can be read; the hash check reports it.
+    try:
+        at = dt.datetime.strptime(row.at, "%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        at = dt.datetime(1, 1, 1)
+    try:
+        changes = tuple(FieldChange(str(f), str(o), str(n)) for f, o, n in json.loads(row.changes))
+    except (TypeError, ValueError):
+        changes = (FieldChange("?", "", str(row.changes)),)
+    return AuditEntry(
+        seq=row.seq,
+        at=at,
+        user_id=UserId(row.user_id) if row.user_id is not None else None,
+        username=row.username,
+        user_name=row.user_name,
+        action=row.action,
+        record_type=row.record_type,
+        record_id=row.record_id,
+        summary=row.summary,
+        changes=changes,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
 def _profile_values(profile: VillageProfile) -> dict[str, Any]:
     return {
         "name": profile.name,

@@ -4,18 +4,20 @@ import datetime as dt
 from pathlib import Path
 
 from db import open_storage, sqlite_url
+from village_desk.accounts import MACHINE, Access
 from village_desk.codes import resident_id_birth_date, resident_id_problem, uscc_problem
 from village_desk.demo import build_demo
 from village_desk.roster import Body
-from village_desk.services import RosterService, VillageService
+from village_desk.services import AccountService, RosterService, VillageService
 
 DAY = dt.date(2026, 11, 28)
 
 
 def _build(path: Path) -> tuple[VillageService, RosterService]:
     storage = open_storage(sqlite_url(path))
-    village, roster = VillageService(storage), RosterService(storage, today=lambda: DAY)
-    build_demo(village, roster)
+    machine = Access(MACHINE)
+    village, roster = VillageService(storage, machine), RosterService(storage, machine, today=lambda: DAY)
+    build_demo(village, roster, AccountService(storage, machine))
     return village, roster
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from village_desk import __version__
+from village_desk.audit import AuditEntry
 from village_desk.context import AppContext
 
 APP_NAME = "VillageDesk"
@@ -74,18 +75,29 @@ def open_context(
     building the demo village when ``demo`` and it is empty) on first use or
     ``ctx.open()``, which the window does on a worker thread after it is shown.
     """
-    from village_desk.services import RosterService, VillageService
+    from village_desk.accounts import MACHINE, Access
+    from village_desk.services import AccountService, RosterService, VillageService
     from village_desk.storage import DeferredStorage, Storage
 
     def open_database() -> Storage:
         from db import open_storage
 
         opened = open_storage(database_url(db_arg, data_dir, demo))
-        if demo and VillageService(opened).profile() is None:
+        machine = Access(MACHINE)
+        if demo and VillageService(opened, machine).profile() is None:
             from village_desk.demo import build_demo
 
-            build_demo(VillageService(opened), RosterService(opened))
+            build_demo(
+                VillageService(opened, machine),
+                RosterService(opened, machine),
+                AccountService(opened, machine),
+            )
         return opened
+
+    def write_audit_xlsx(path: Path, entries: Sequence[AuditEntry]) -> None:
+        from db.spreadsheets import write_audit_log
+
+        write_audit_log(path, entries)
 
     preliminary = "" if db_arg else str(default_database_path(data_dir, demo))
     storage = DeferredStorage(open_database, preliminary)
@@ -97,14 +109,13 @@ def open_context(
         storage.close()
         return demo_ctx
 
-    return AppContext(
-        village=VillageService(storage),
-        roster=RosterService(storage),
-        storage=storage,
-        data_dir=data_dir,
-        log_dir=log_dir,
+    return AppContext.wire(
+        storage,
+        data_dir,
+        log_dir,
         is_demo=demo,
         open_demo=switch_to_demo if allow_demo_switch else None,
+        audit_writer=write_audit_xlsx,
     )
 
 

@@ -6,7 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from village_desk.services import RosterService, VillageService
+from village_desk.accounts import Access
+from village_desk.services import (
+    AccountService,
+    AuditService,
+    OfficeService,
+    RosterService,
+    VillageService,
+)
+from village_desk.services.audit import AuditWriter
 from village_desk.storage import DeferredStorage
 
 
@@ -20,6 +28,10 @@ class AppContext:
 
     village: VillageService
     roster: RosterService
+    accounts: AccountService
+    office: OfficeService
+    audit: AuditService
+    access: Access
     storage: DeferredStorage
     data_dir: Path
     log_dir: Path
@@ -27,6 +39,33 @@ class AppContext:
     # Set when the session may switch to the demo village (first-start dialog):
     # opens (and builds if needed) the demo database, then closes this one.
     open_demo: Callable[[], AppContext] | None = None
+
+    @classmethod
+    def wire(
+        cls,
+        storage: DeferredStorage,
+        data_dir: Path,
+        log_dir: Path,
+        *,
+        is_demo: bool = False,
+        open_demo: Callable[[], AppContext] | None = None,
+        audit_writer: AuditWriter | None = None,
+    ) -> AppContext:
+        """The services over ``storage``, sharing one ``Access`` (nobody signed in yet)."""
+        access = Access()
+        return cls(
+            village=VillageService(storage, access),
+            roster=RosterService(storage, access),
+            accounts=AccountService(storage, access),
+            office=OfficeService(storage, access),
+            audit=AuditService(storage, access, audit_writer),
+            access=access,
+            storage=storage,
+            data_dir=data_dir,
+            log_dir=log_dir,
+            is_demo=is_demo,
+            open_demo=open_demo,
+        )
 
     @property
     def location(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from village_desk.accounts import Role, User
 from village_desk.codes import resident_id_birth_date, resident_id_check_char, uscc_check_char
 from village_desk.ids import GroupId, HouseholdId, PersonId
 from village_desk.roster import (
@@ -26,7 +27,7 @@ from village_desk.roster import (
     Representative,
     default_term_end,
 )
-from village_desk.services import RosterService, VillageService
+from village_desk.services import AccountService, RosterService, VillageService
 from village_desk.village import VillageProfile
 
 SEED = 532
@@ -35,6 +36,17 @@ GROUP_COUNT = 6
 HOUSEHOLDS_PER_GROUP = (38, 35, 41, 33, 36, 29)
 TERM_START = dt.date(2026, 4, 18)  # 本届村“两委”换届
 PREVIOUS_TERM_START = dt.date(2021, 4, 20)
+
+# One account per role; the README lists them. Same password for all: it is a demo.
+DEMO_PASSWORD = "demo2026"
+DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
+    ("admin", Role.ADMIN, "书记兼主任"),
+    ("kuaiji", Role.ACCOUNTANT, "报账员"),
+    ("chuna", Role.CASHIER, "妇联主席"),
+    ("wenshu", Role.CLERK, "副主任"),
+    ("jiandu", Role.SUPERVISOR, "监委会主任"),
+    ("chakan", Role.READER, "副书记"),
+)
 
 _HAN_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 _HAN_GIVEN_MALE = "国建军志明永海春德振宝玉成峰刚强学文广金荣福贵山林庆东平华树利兴亮"
@@ -171,8 +183,11 @@ class _Builder:
         )
 
 
-def build_demo(village: VillageService, roster: RosterService) -> None:
-    """Create 小大歹村: profile, groups, 两委, 监委会, 党员, 村民代表 and the households they represent."""
+def build_demo(village: VillageService, roster: RosterService, accounts: AccountService) -> None:
+    """Create 小大歹村: profile, groups, 两委, 监委会, 党员, 村民代表, the households they represent,
+    and one account per role (``DEMO_ACCOUNTS``, password ``DEMO_PASSWORD``).
+
+    The services must act as someone allowed to do all of it (the machine administrator)."""
     b = _Builder(village, roster)
     village.set_up(demo_profile(), GROUP_COUNT)
     groups = village.groups()
@@ -242,6 +257,25 @@ def build_demo(village: VillageService, roster: RosterService) -> None:
             person,
             PartyMember(id=None, person_id=PersonId(0), status=status, joined_on=joined_on),
         )
+
+    # The accounts: named after the cadres who would hold them.
+    holders: dict[str, str] = {}
+    for person, post in roster.members_of(Body.PARTY) + roster.members_of(Body.COMMITTEE):
+        holders.setdefault(f"{post.body}{post.role}", person.name)
+    for person, post in roster.members_of(Body.SUPERVISION):
+        holders.setdefault(f"{post.body}{post.role}", person.name)
+    by_note = {p.note: p.name for p in roster.people() if p.note}
+    names = {
+        "书记兼主任": holders["村党组织书记"],
+        "副书记": holders["村党组织副书记"],
+        "副主任": holders["村民委员会副主任"],
+        "监委会主任": holders["村务监督委员会主任"],
+        "报账员": by_note["兼报账员"],
+        "妇联主席": by_note["兼妇联主席"],
+    }
+    for username, role, holder in DEMO_ACCOUNTS:
+        user = User(id=None, username=username, display_name=names[holder], roles=(role,))
+        accounts.add_user(user, DEMO_PASSWORD, must_change_password=False)
 
     # Households (as far as the roster needs them) and 村民代表, about one per 9 households.
     for gi, count in enumerate(HOUSEHOLDS_PER_GROUP, start=1):

@@ -4,6 +4,11 @@ A ``Storage`` opens one ``Transaction`` per operation (unit of work): the
 context commits on a clean exit and rolls back on any exception, so every
 write is all-or-nothing. Records go in and come out; never ORM objects.
 
+A transaction opened with an ``actor`` may write; every save then appends an
+audit entry (who, what, the old and new value of each changed field) in the
+same transaction. A transaction without an actor only reads: a save in it is
+a bug and raises ``RuntimeError``.
+
 Saving a record whose ``id`` is ``None`` inserts it (``version`` becomes 1).
 Saving a record with an id updates it only if its ``version`` is still the
 stored one, else raises ``ConflictError``; the stored version is then bumped.
@@ -12,11 +17,14 @@ stored one, else raises ``ConflictError``; the stored version is then bumped.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from village_desk.ids import GroupId, PersonId
+from village_desk.accounts import Actor, User
+from village_desk.audit import AuditAction, AuditEntry, AuditFilter, ChainHead, FieldChange
+from village_desk.ids import GroupId, PersonId, UserId
+from village_desk.office import OfficeSettings
 from village_desk.roster import (
     Household,
     Kinship,
@@ -29,6 +37,9 @@ from village_desk.village import VillageGroup, VillageProfile
 
 
 class Transaction(Protocol):
+    @property
+    def actor(self) -> Actor | None: ...
+
     def get_profile(self) -> VillageProfile | None: ...
     def save_profile(self, profile: VillageProfile) -> VillageProfile: ...
 
@@ -55,6 +66,38 @@ class Transaction(Protocol):
     def list_kinships(self) -> list[Kinship]: ...
     def save_kinship(self, kinship: Kinship) -> Kinship: ...
 
+    def list_users(self) -> list[User]: ...
+    def get_user(self, user_id: UserId) -> User: ...
+    def save_user(self, user: User) -> User: ...
+
+    def get_settings(self) -> OfficeSettings: ...
+    def save_settings(self, settings: OfficeSettings) -> OfficeSettings: ...
+
+    def record_event(
+        self,
+        action: AuditAction,
+        record_type: str,
+        record_id: int | None = None,
+        summary: str = "",
+        changes: tuple[FieldChange, ...] = (),
+    ) -> AuditEntry:
+        """Append an entry that is not a record save (login, backup, restore, print, export)."""
+        ...
+
+    def audit_entries(self, query: AuditFilter, limit: int | None = None) -> list[AuditEntry]:
+        """Matching entries, newest first."""
+        ...
+
+    def audit_chain(self) -> Iterator[AuditEntry]:
+        """Every entry in number order, for ``verify_chain`` (streamed, not loaded at once)."""
+        ...
+
+    def audit_head(self) -> ChainHead | None: ...
+
+    def record_counts(self) -> dict[str, int]:
+        """How many records of each kind (Chinese label → count), for backup previews."""
+        ...
+
 
 class Storage(Protocol):
     @property
@@ -62,8 +105,8 @@ class Storage(Protocol):
         """Where the data lives, for the status bar (a file path, or host/database)."""
         ...
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
-        """One unit of work; storage failures surface as ``StorageError``."""
+    def transaction(self, actor: Actor | None = None) -> AbstractContextManager[Transaction]:
+        """One unit of work by ``actor`` (``None``: read only); failures surface as ``StorageError``."""
         ...
 
     def close(self) -> None: ...
@@ -106,8 +149,8 @@ class DeferredStorage:
                     raise
             return self._storage
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
-        return self.open().transaction()
+    def transaction(self, actor: Actor | None = None) -> AbstractContextManager[Transaction]:
+        return self.open().transaction(actor)
 
     def close(self) -> None:
         with self._lock:

@@ -14,7 +14,7 @@ class _Opened:
     location = "/data/village.sqlite3"
     closed = False
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
+    def transaction(self, actor: object = None) -> AbstractContextManager[Transaction]:
         return cast(AbstractContextManager[Transaction], nullcontext("tx"))
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from db import SqlStorage, open_storage, sqlite_url
+from village_desk.accounts import MACHINE, Access
 from village_desk.services import RosterService, VillageService
 
 PG_URL_VAR = "VILLAGE_DESK_TEST_PG_URL"
@@ -71,10 +72,16 @@ def storage(storage_url: str) -> Iterator[SqlStorage]:
 
 
 @pytest.fixture
-def village(storage: SqlStorage) -> VillageService:
-    return VillageService(storage)
+def access() -> Access:
+    """Signed in as the machine administrator (may do everything the roster needs)."""
+    return Access(MACHINE)
 
 
 @pytest.fixture
-def roster(storage: SqlStorage) -> RosterService:
-    return RosterService(storage, today=lambda: TODAY)
+def village(storage: SqlStorage, access: Access) -> VillageService:
+    return VillageService(storage, access)
+
+
+@pytest.fixture
+def roster(storage: SqlStorage, access: Access) -> RosterService:
+    return RosterService(storage, access, today=lambda: TODAY)

@@ -19,12 +19,13 @@ from db.engine import describe_location, make_engine, parse_url
 from db.migrate import prepare_database
 from tests.db.conftest import pg_admin_url
 from tests.db.filesystem import read_only
+from village_desk.accounts import MACHINE
 from village_desk.errors import StorageError
 from village_desk.village import VillageGroup
 
 
 def _add_group(storage: SqlStorage, number: int = 1) -> None:
-    with storage.transaction() as tx:
+    with storage.transaction(MACHINE) as tx:
         tx.save_group(VillageGroup(id=None, number=number, name=f"第{number}组"))
 
 
@@ -77,7 +78,7 @@ class TestSqliteFile:
         def work() -> None:
             try:
                 _add_group(storage, 2)
-                with storage.transaction() as tx:
+                with storage.transaction(MACHINE) as tx:
                     seen.extend(g.number for g in tx.list_groups())
             except Exception as exc:  # handed back to the test thread
                 seen.append(exc)
@@ -86,7 +87,7 @@ class TestSqliteFile:
             worker = threading.Thread(target=work)
             worker.start()
             worker.join()
-            with storage.transaction() as tx:
+            with storage.transaction(MACHINE) as tx:
                 assert [g.number for g in tx.list_groups()] == [1, 2]
         finally:
             storage.close()
@@ -96,7 +97,7 @@ class TestSqliteFile:
         storage = open_storage("sqlite://")
         try:
             _add_group(storage)
-            with storage.transaction() as tx:
+            with storage.transaction(MACHINE) as tx:
                 assert [g.name for g in tx.list_groups()] == ["第1组"]
             assert "内存" in storage.location
         finally:
@@ -108,7 +109,7 @@ class TestSqliteFailures:
         with read_only(existing_file):
             storage = open_storage(sqlite_url(existing_file))
             try:
-                with storage.transaction() as tx:  # reading still works
+                with storage.transaction(MACHINE) as tx:  # reading still works
                     assert len(tx.list_groups()) == 1
                 with pytest.raises(StorageError) as caught:
                     _add_group(storage, 2)
@@ -148,7 +149,7 @@ class TestSqliteFailures:
             lambda dbapi_connection, _record: dbapi_connection.execute("PRAGMA max_page_count = 40"),
         )
         try:
-            with pytest.raises(StorageError) as caught, storage.transaction() as tx:
+            with pytest.raises(StorageError) as caught, storage.transaction(MACHINE) as tx:
                 for n in range(2000):
                     tx.save_group(VillageGroup(id=None, number=n, name="很长的名字" * 50))
         finally:
@@ -165,7 +166,7 @@ class TestSqliteFailures:
         with pytest.raises(StorageError) as caught:
             storage = open_storage(sqlite_url(existing_file))
             try:
-                with storage.transaction() as tx:
+                with storage.transaction(MACHINE) as tx:
                     tx.list_groups()
             finally:
                 storage.close()

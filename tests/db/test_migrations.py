@@ -30,12 +30,14 @@ from db.migrate import MIGRATIONS_DIR, prepare_database, read_sqlite_state, scri
 from db.models import Base
 from db.schema_version import HEAD_REVISION
 from tests.db.filesystem import read_only
+from village_desk.accounts import MACHINE
 from village_desk.errors import DatabaseTooNewError, MigrationError, StorageError
 from village_desk.ids import HouseholdId
 from village_desk.roster import Body, KinshipKind, PartyStatus
 
 FIXTURES = Path(__file__).with_name("fixtures")
 RELEASED_SCHEMAS = sorted(FIXTURES.glob("schema_*.sqlite3"))
+NEXT = "9999"  # a revision after head, written by the tests below
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
     "village_profile",
@@ -224,7 +226,7 @@ class TestReleasedSchemas:
         shutil.copyfile(fixture, path)
         storage = open_storage(sqlite_url(path))
         try:
-            with storage.transaction() as tx:
+            with storage.transaction(MACHINE) as tx:
                 profile = tx.get_profile()
                 groups = tx.list_groups()
                 people = tx.list_people()
@@ -264,12 +266,12 @@ class TestUpgrade:
     def test_an_older_sqlite_database_is_backed_up_then_upgraded(
         self, released_0001: Path, tmp_path: Path
     ) -> None:
-        scripts = _scripts_with(tmp_path, "0002", ADD_A_COLUMN)
+        scripts = _scripts_with(tmp_path, NEXT, ADD_A_COLUMN)
         original = _sha256(released_0001)
         url = parse_url(sqlite_url(released_0001))
         engine = make_engine(url)
         try:
-            prepare_database(url, engine, script_location=scripts, head="0002")
+            prepare_database(url, engine, script_location=scripts, head=NEXT)
         finally:
             engine.dispose()
 
@@ -283,23 +285,23 @@ class TestUpgrade:
             sqlite_url(FIXTURES / "schema_0001.sqlite3")
         )
         assert _sha256(released_0001) != original
-        assert read_sqlite_state(released_0001).revisions == {"0002"}
+        assert read_sqlite_state(released_0001).revisions == {NEXT}
         assert _people_names(sqlite_url(released_0001)) == ["王建国", "李秀英", "张海", "刘梅"]
 
     @pytest.mark.storage
     def test_an_older_database_is_upgraded_in_place(self, storage_url: str, tmp_path: Path) -> None:
         _fill_at_head(storage_url)
-        scripts = _scripts_with(tmp_path, "0002", ADD_A_COLUMN)
+        scripts = _scripts_with(tmp_path, NEXT, ADD_A_COLUMN)
         url = parse_url(storage_url)
         engine = make_engine(url)
         try:
-            prepare_database(url, engine, script_location=scripts, head="0002")
+            prepare_database(url, engine, script_location=scripts, head=NEXT)
             with engine.connect() as connection:
                 columns = {c["name"] for c in sa.inspect(connection).get_columns("people")}
         finally:
             engine.dispose()
         assert "nickname" in columns
-        assert _revisions(storage_url) == {"0002"}
+        assert _revisions(storage_url) == {NEXT}
         assert _people_names(storage_url) == ["王建国", "李秀英"]
 
     @pytest.mark.storage
@@ -307,12 +309,12 @@ class TestUpgrade:
         self, storage_url: str, tmp_path: Path
     ) -> None:
         _fill_at_head(storage_url)
-        scripts = _scripts_with(tmp_path, "0002", FAIL_HALFWAY)
+        scripts = _scripts_with(tmp_path, NEXT, FAIL_HALFWAY)
         url = parse_url(storage_url)
         engine = make_engine(url)
         try:
             with pytest.raises(MigrationError) as caught:
-                prepare_database(url, engine, script_location=scripts, head="0002")
+                prepare_database(url, engine, script_location=scripts, head=NEXT)
         finally:
             engine.dispose()
 
@@ -336,13 +338,13 @@ class TestUpgrade:
 
     def test_no_upgrade_without_a_backup(self, released_0001: Path, tmp_path: Path) -> None:
         # A folder where no backup can be written: the old file is left as it is.
-        scripts = _scripts_with(tmp_path / "scripts", "0002", ADD_A_COLUMN)
+        scripts = _scripts_with(tmp_path / "scripts", NEXT, ADD_A_COLUMN)
         before = _sha256(released_0001)
         url = parse_url(sqlite_url(released_0001))
         engine = make_engine(url)
         try:
             with read_only(released_0001.parent), pytest.raises(MigrationError) as caught:
-                prepare_database(url, engine, script_location=scripts, head="0002")
+                prepare_database(url, engine, script_location=scripts, head=NEXT)
         finally:
             engine.dispose()
         assert "备份没有做成" in caught.value.message and "没有任何改动" in caught.value.message
@@ -354,12 +356,12 @@ class TestUpgrade:
     def test_an_upgrade_that_committed_halfway_is_restored_from_the_backup(
         self, released_0001: Path, tmp_path: Path
     ) -> None:
-        scripts = _scripts_with(tmp_path, "0002", COMMIT_THEN_FAIL)
+        scripts = _scripts_with(tmp_path, NEXT, COMMIT_THEN_FAIL)
         url = parse_url(sqlite_url(released_0001))
         engine = make_engine(url)
         try:
             with pytest.raises(MigrationError) as caught:
-                prepare_database(url, engine, script_location=scripts, head="0002")
+                prepare_database(url, engine, script_location=scripts, head=NEXT)
         finally:
             engine.dispose()
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.fonts import install_fonts
 from ui.operations import OperationRunner
+from village_desk.accounts import MACHINE
 from village_desk.app import open_context
 from village_desk.context import AppContext
 from village_desk.village import VillageProfile
@@ -93,6 +94,7 @@ def make_ctx(data_dir: Path, log_dir: Path) -> Iterator[Callable[..., AppContext
     def make(file: str = "village.sqlite3", *, allow_demo_switch: bool = False) -> AppContext:
         url = f"sqlite:///{(data_dir / file).as_posix()}"
         ctx = open_context(url, data_dir, log_dir, demo=False, allow_demo_switch=allow_demo_switch)
+        ctx.access.sign_in(MACHINE)  # tests of the login itself sign out first
         opened.append(ctx)
         return ctx
 

@@ -204,7 +204,9 @@ def test_a_change_made_elsewhere_meanwhile_gives_the_conflict_message(
     assert len(boxes) == 1
     box = boxes[0]
     assert isinstance(box, QMessageBox)
-    assert "本村信息" in box.text() and "别人修改" in box.text()  # the ConflictError message
+    assert (
+        "本村信息" in box.text() and "修改过" in box.text() and "没有保存" in box.text()
+    )  # the ConflictError message
     assert tab.saved_label.text() == ""
     assert tab.edits["address"].text() == "我改的地址"
     box.close()

@@ -833,7 +833,7 @@ def test_a_stale_record_shows_the_conflict_inline_and_the_tab_reloads(
     dialog.set_status(PartyStatus.FULL)
     save(qtbot, dialog, runner, settle)
     assert dialog.isVisible()
-    assert "已被别人修改过" in dialog.errors.general_message()
+    assert "修改过，您这次的修改没有保存" in dialog.errors.general_message()
     assert not visible_top_levels(QMessageBox)
     dialog.reject()
     settle(runner)

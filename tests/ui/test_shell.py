@@ -32,7 +32,6 @@ from village_desk.context import AppContext
 from village_desk.errors import StorageError
 from village_desk.ids import PersonId
 from village_desk.roster import Body, Person, Post
-from village_desk.services import RosterService, VillageService
 from village_desk.storage import DeferredStorage, Storage
 
 Settle = Callable[[OperationRunner], None]
@@ -285,13 +284,7 @@ def _failing_context(tmp_path: Path, log_dir: Path, delay_s: float = 0.0) -> App
         raise StorageError("数据库文件已损坏，无法打开。", "请从备份恢复。")
 
     storage = DeferredStorage(opener, str(tmp_path / "坏的.sqlite3"))
-    return AppContext(
-        village=VillageService(storage),
-        roster=RosterService(storage),
-        storage=storage,
-        data_dir=tmp_path,
-        log_dir=log_dir,
-    )
+    return AppContext.wire(storage, tmp_path, log_dir)
 
 
 def test_storage_error_at_start_up_exits_2(tmp_path: Path, log_dir: Path, qtbot: Any) -> None:

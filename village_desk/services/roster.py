@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import TypeVar
 
+from village_desk.accounts import Access, Permission
 from village_desk.codes import normalize_code
 from village_desk.errors import FieldError, NotFoundError, ValidationError
 from village_desk.ids import KinshipId, PartyMemberId, PersonId, PostId, RepresentativeId
@@ -32,17 +34,29 @@ from village_desk.storage import Storage, Transaction
 
 
 class RosterService:
-    def __init__(self, storage: Storage, today: Callable[[], dt.date] = dt.date.today) -> None:
+    """Reading needs 查看; every change needs 维护名册 (管理员, 文书) and is audited."""
+
+    def __init__(
+        self, storage: Storage, access: Access, today: Callable[[], dt.date] = dt.date.today
+    ) -> None:
         self._storage = storage
+        self._access = access
         self._today = today
+
+    def _reading(self) -> AbstractContextManager[Transaction]:
+        self._access.require(Permission.VIEW)
+        return self._storage.transaction()
+
+    def _writing(self) -> AbstractContextManager[Transaction]:
+        return self._storage.transaction(self._access.require(Permission.EDIT_ROSTER))
 
     # --- people -----------------------------------------------------------
     def people(self) -> list[Person]:
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             return sorted(tx.list_people(), key=lambda p: p.name)
 
     def save_person(self, person: Person) -> Person:
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             return self._save_person(tx, person)
 
     def _save_person(self, tx: Transaction, person: Person) -> Person:
@@ -67,12 +81,12 @@ class RosterService:
 
     # --- posts (村“两委”, 村务监督委员会) ------------------------------------
     def posts(self) -> list[Post]:
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             return tx.list_posts()
 
     def check_post(self, person: Person, post: Post) -> list[str]:
         """Warnings to show before saving (the law's bar on the supervision committee)."""
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             names = {p.id: p.name for p in tx.list_people() if p.id is not None}
             if person.id is not None:
                 names[person.id] = person.name
@@ -83,7 +97,7 @@ class RosterService:
 
     def appoint(self, person: Person, post: Post) -> Post:
         """Save the person (new or edited) and the post together; every problem of both at once."""
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             person = _cleaned(person)
             post = replace(post, person_id=_id_or_new(person), left_reason=post.left_reason.strip())
             names = {p.id: p.name for p in tx.list_people() if p.id is not None}
@@ -96,7 +110,7 @@ class RosterService:
             return tx.save_post(replace(post, person_id=saved_person.id))
 
     def end_post(self, post_id: PostId, left_on: dt.date, reason: str) -> Post:
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             post = _find(tx.list_posts(), post_id, "职务")
             ended = replace(post, left_on=left_on, left_reason=reason.strip())
             names = {p.id: p.name for p in tx.list_people() if p.id is not None}
@@ -109,11 +123,11 @@ class RosterService:
 
     # --- party members --------------------------------------------------------
     def party_members(self) -> list[PartyMember]:
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             return tx.list_party_members()
 
     def admit_party_member(self, person: Person, member: PartyMember) -> PartyMember:
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             person = _cleaned(person)
             member = replace(member, person_id=_id_or_new(person))
             errors = self._person_errors(tx, person)
@@ -129,9 +143,10 @@ class RosterService:
             return tx.save_party_member(replace(member, person_id=saved_person.id))
 
     def end_party_member(self, member_id: PartyMemberId, left_on: dt.date, reason: str) -> PartyMember:
+        self._access.require(Permission.EDIT_ROSTER)  # before judging the input
         if not reason.strip():
             raise ValidationError.single("left_reason", "请填写原因，例如“组织关系转出”“去世”。")
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             member = _find(tx.list_party_members(), member_id, "党员")
             if left_on < member.joined_on:
                 raise ValidationError.single("left_on", "转出日期不能早于入党日期，请检查日期。")
@@ -139,17 +154,18 @@ class RosterService:
 
     # --- households (as far as the roster needs them) -----------------------------
     def households(self) -> list[Household]:
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             return sorted(tx.list_households(), key=lambda h: h.number)
 
     def save_household(self, household: Household) -> Household:
+        self._access.require(Permission.EDIT_ROSTER)  # before judging the input
         household = replace(household, number=household.number.strip(), head_name=household.head_name.strip())
         errors: list[FieldError] = []
         if not household.head_name:
             errors.append(FieldError("head_name", "请填写户主姓名。"))
         if not household.number:
             errors.append(FieldError("number", "请填写户编号。"))
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             for other in tx.list_households():
                 if other.id != household.id and other.number == household.number:
                     errors.append(
@@ -161,16 +177,16 @@ class RosterService:
 
     # --- representatives ----------------------------------------------------------
     def representatives(self) -> list[Representative]:
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             return tx.list_representatives()
 
     def check_representative(self, rep: Representative) -> list[str]:
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             names = {h.id: f"{h.head_name}户" for h in tx.list_households() if h.id is not None}
             return representative_warnings(rep, tx.list_representatives(), names)
 
     def elect_representative(self, person: Person, rep: Representative) -> Representative:
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             person = _cleaned(person)
             rep = replace(rep, person_id=_id_or_new(person))
             errors = self._person_errors(tx, person) + representative_problems(rep)
@@ -187,9 +203,10 @@ class RosterService:
             return tx.save_representative(replace(rep, person_id=saved_person.id))
 
     def end_representative(self, rep_id: RepresentativeId, left_on: dt.date, reason: str) -> Representative:
+        self._access.require(Permission.EDIT_ROSTER)  # before judging the input
         if not reason.strip():
             raise ValidationError.single("left_reason", "请填写终止原因，例如“换届”“迁出”。")
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             rep = _find(tx.list_representatives(), rep_id, "村民代表")
             if left_on < rep.term_start:
                 raise ValidationError.single("left_on", "终止日期不能早于任期开始日期，请检查日期。")
@@ -197,16 +214,16 @@ class RosterService:
 
     # --- kinship --------------------------------------------------------------------
     def kinships(self) -> list[Kinship]:
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             return [k for k in tx.list_kinships() if not k.ended_reason]
 
     def declare_kinship(self, kinship: Kinship) -> Kinship:
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             return self._declare_kinship(tx, kinship)
 
     def declare_relative(self, person_id: PersonId, relative: Person, kind: KinshipKind) -> Kinship:
         """Register ``relative`` (new, or edited) and declare the tie to ``person_id``, in one transaction."""
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             saved = self._save_person(tx, relative)
             assert saved.id is not None
             return self._declare_kinship(
@@ -222,9 +239,10 @@ class RosterService:
         return tx.save_kinship(kinship)
 
     def end_kinship(self, kinship_id: KinshipId, reason: str) -> Kinship:
+        self._access.require(Permission.EDIT_ROSTER)  # before judging the input
         if not reason.strip():
             raise ValidationError.single("ended_reason", "请填写撤销原因，例如“登记有误”“离婚”。")
-        with self._storage.transaction() as tx:
+        with self._writing() as tx:
             k = _find(tx.list_kinships(), kinship_id, "亲属关系")
             return tx.save_kinship(replace(k, ended_reason=reason.strip()))
 
@@ -234,7 +252,7 @@ class RosterService:
 
     def snapshot(self, day: dt.date | None = None) -> RosterSnapshot:
         """Everything a roster page shows, read in one transaction, and its summary on ``day``."""
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             people = tx.list_people()
             groups = tx.list_groups()
             posts = tx.list_posts()
@@ -256,7 +274,7 @@ class RosterService:
     def members_of(self, body: Body, day: dt.date | None = None) -> list[tuple[Person, Post]]:
         """Who sits in ``body`` on ``day``: for attendance lists and quorums."""
         day = day or self._today()
-        with self._storage.transaction() as tx:
+        with self._reading() as tx:
             people = {p.id: p for p in tx.list_people()}
             posts = [p for p in tx.list_posts() if p.body is body and p.active_on(day)]
         return [(people[p.person_id], p) for p in posts]

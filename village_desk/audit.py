@@ -1,0 +1,281 @@
+"""The audit trail: who did what to which record, and the hash chain that makes it tamper-evident.
+
+Storage writes an ``AuditEntry`` in the same transaction as every change
+(``db`` does it inside each save, so no service can forget). Entries are
+numbered 1, 2, 3… with no gaps; each carries the SHA-256 of its own content
+and of the previous entry's hash, and a one-row *head* holds the number and
+hash of the last entry. ``verify_chain`` walks the entries and names the
+first one that was edited, deleted or inserted by hand.
+
+The chain has no secret key: it proves that nobody changed the log through
+the program or by editing rows, not that nobody who read this code rebuilt
+the whole chain. Backups keep earlier copies of the chain to compare with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from village_desk.ids import UserId
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditAction(enum.StrEnum):
+    CREATE = "新建"
+    UPDATE = "修改"
+    CLOSE = "撤销"
+    REVERSE = "冲销"
+    ISSUE = "发布"
+    PRINT = "打印"
+    EXPORT = "导出"
+    LOGIN = "登录"
+    LOGIN_FAILED = "登录失败"
+    LOGOUT = "退出登录"
+    BACKUP = "备份"
+    RESTORE = "恢复"
+    SETTINGS = "修改设置"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: dt.datetime
+    user_id: UserId | None
+    username: str
+    user_name: str
+    action: str  # an AuditAction's text; kept as read, so a row edited by hand still loads
+    record_type: str
+    record_id: int | None
+    summary: str
+    changes: tuple[FieldChange, ...]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The number and hash of the last entry, kept in its own row."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """``problem`` is empty when the chain is whole; else it names the first problem in Chinese."""
+
+    count: int
+    problem: str = ""
+    problem_seq: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the viewer asks for; ``None`` means any."""
+
+    username: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    record_type: str | None = None
+    action: AuditAction | None = None
+    record_id: int | None = None
+
+
+def audit_text(value: object) -> str:
+    """How a field value is written into the log: plain text a clerk can read."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(audit_text(v) for v in value)
+    return str(value)
+
+
+def changes_between(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[FieldChange, ...]:
+    """The fields whose text differs, in the order of ``new`` (a created record: ``old`` is empty)."""
+    return tuple(
+        FieldChange(name, old.get(name, ""), value)
+        for name, value in new.items()
+        if old.get(name, "") != value
+    )
+
+
+def entry_hash(
+    seq: int,
+    at: dt.datetime,
+    user_id: int | None,
+    username: str,
+    user_name: str,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    summary: str,
+    changes: Iterable[FieldChange],
+    prev_hash: str,
+) -> str:
+    """SHA-256 (hex) over the entry's content and the previous hash, as canonical JSON."""
+    content = [
+        seq,
+        at.strftime("%Y-%m-%d %H:%M:%S"),
+        user_id,
+        username,
+        user_name,
+        str(action),
+        record_type,
+        record_id,
+        summary,
+        [[c.field, c.old, c.new] for c in changes],
+        prev_hash,
+    ]
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hash_of(entry: AuditEntry) -> str:
+    """The hash ``entry`` should carry given its content and ``prev_hash``."""
+    return entry_hash(
+        entry.seq,
+        entry.at,
+        entry.user_id,
+        entry.username,
+        entry.user_name,
+        entry.action,
+        entry.record_type,
+        entry.record_id,
+        entry.summary,
+        entry.changes,
+        entry.prev_hash,
+    )
+
+
+def describe(entry: AuditEntry) -> str:
+    """``第12条（2026-11-28 14:30 王会计 修改 人员“张三”）`` for messages."""
+    what = f"{entry.record_type}“{entry.summary}”" if entry.summary else entry.record_type
+    return f"第{entry.seq}条（{entry.at:%Y-%m-%d %H:%M} {entry.user_name} {entry.action} {what}）"
+
+
+def verify_chain(entries: Iterable[AuditEntry], head: ChainHead | None) -> ChainReport:
+    """Walk ``entries`` in number order; report the first one edited, deleted or inserted by hand."""
+    expected = 1
+    prev_hash = GENESIS_HASH
+    count = 0
+    for entry in entries:
+        count += 1
+        if head is not None and entry.seq > head.seq:
+            return ChainReport(
+                count,
+                f"{describe(entry)}在日志末尾之后，不是本软件写入的，是被手工插入的。",
+                entry.seq,
+            )
+        if entry.seq < expected:
+            return ChainReport(count, f"{describe(entry)}的编号重复或顺序被打乱，是被手工插入的。", entry.seq)
+        if entry.seq > expected:
+            gone = f"第{expected}条" if entry.seq == expected + 1 else f"第{expected}至第{entry.seq - 1}条"
+            return ChainReport(count, f"{gone}操作记录被删除了（在{describe(entry)}之前）。", expected)
+        if hash_of(entry) != entry.hash:
+            return ChainReport(
+                count,
+                f"{describe(entry)}的内容与校验值不符：它被改动过，或是被手工插入的。",
+                entry.seq,
+            )
+        if entry.prev_hash != prev_hash:
+            return ChainReport(
+                count,
+                f"{describe(entry)}与前一条接不上：前一条被改动、删除或替换过。",
+                entry.seq,
+            )
+        prev_hash = entry.hash
+        expected += 1
+    last = expected - 1
+    if head is None:
+        if last:
+            return ChainReport(count, "操作日志的末尾记号丢失了，日志可能被改动过。", last)
+        return ChainReport(count)
+    if head.seq > last:
+        gone = f"第{head.seq}条" if head.seq == last + 1 else f"第{last + 1}至第{head.seq}条"
+        return ChainReport(count, f"最后的{gone}操作记录被删除了。", last + 1)
+    if head.hash != prev_hash:
+        return ChainReport(count, f"最后一条（第{last}条）操作记录被替换过。", last)
+    return ChainReport(count)
+
+
+# Field names as the log viewer shows them; a field not listed shows its name.
+FIELD_LABELS: dict[str, str] = {
+    "name": "名称/姓名",
+    "kind": "类别",
+    "township": "乡镇",
+    "township_kind": "乡镇类别",
+    "county": "县旗",
+    "county_kind": "县旗类别",
+    "city": "市盟",
+    "city_kind": "市盟类别",
+    "org_name": "集体经济组织名称",
+    "uscc": "统一社会信用代码",
+    "address": "地址",
+    "supervision_phone": "监督电话",
+    "complaint_phone": "投诉电话",
+    "seal_committee": "村委会印章",
+    "seal_party": "党组织印章",
+    "seal_org": "经济组织印章",
+    "seal_supervision": "监委会印章",
+    "number": "编号",
+    "leader_name": "组长",
+    "note": "备注",
+    "closed_reason": "撤销原因",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "id_number": "身份证号码",
+    "phone": "电话",
+    "group_id": "村民小组",
+    "knows_accounting": "懂财会",
+    "person_id": "人员",
+    "body": "组织",
+    "role": "职务",
+    "term_start": "任期开始",
+    "term_end": "任期结束",
+    "left_on": "离任日期",
+    "left_reason": "离任原因",
+    "status": "状态",
+    "joined_on": "入党日期",
+    "head_name": "户主",
+    "households": "联系农户",
+    "person_a_id": "人员甲",
+    "person_b_id": "人员乙",
+    "ended_reason": "解除原因",
+    "username": "用户名",
+    "display_name": "姓名",
+    "roles": "角色",
+    "password": "密码",
+    "must_change_password": "下次登录须改密码",
+    "idle_lock_minutes": "无操作锁定（分钟）",
+    "backup_dir": "备份文件夹",
+    "file": "文件",
+}
