@@ -13,6 +13,7 @@ from village_desk.storage import Storage
 AuditWriter = Callable[[Path, Sequence[AuditEntry]], None]
 
 DEFAULT_LIMIT = 5000
+_EVERYTHING = AuditFilter()
 
 
 class AuditService:
@@ -22,7 +23,7 @@ class AuditService:
         self._writer = writer
 
     def entries(
-        self, query: AuditFilter = AuditFilter(), limit: int | None = DEFAULT_LIMIT
+        self, query: AuditFilter = _EVERYTHING, limit: int | None = DEFAULT_LIMIT
     ) -> list[AuditEntry]:
         """Matching entries, newest first (at most ``limit``)."""
         self._access.require(Permission.VIEW_AUDIT)
@@ -46,7 +47,7 @@ class AuditService:
         with self._storage.transaction() as tx:
             return verify_chain(tx.audit_chain(), tx.audit_head())
 
-    def export(self, path: Path, query: AuditFilter = AuditFilter()) -> int:
+    def export(self, path: Path, query: AuditFilter = _EVERYTHING) -> int:
         """Write the matching entries to an .xlsx file; the export itself is logged. Returns the count."""
         actor = self._access.require(Permission.VIEW_AUDIT)
         if self._writer is None:
