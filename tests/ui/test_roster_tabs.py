@@ -34,6 +34,7 @@ from ui.roster_models import (
     format_term,
     sorted_proxy,
 )
+from village_desk.accounts import Actor, Role
 from village_desk.codes import resident_id_check_char
 from village_desk.context import AppContext
 from village_desk.ids import (
@@ -44,6 +45,7 @@ from village_desk.ids import (
     PersonId,
     PostId,
     RepresentativeId,
+    UserId,
 )
 from village_desk.roster import (
     ROLES,
@@ -829,11 +831,18 @@ def test_a_stale_record_shows_the_conflict_inline_and_the_tab_reloads(
     row = tab.selected_row()
     assert row is not None
     dialog = tab.open_edit_dialog(row)
+    me = ctx.access.actor
+    assert me is not None
+    ctx.access.sign_in(Actor(UserId(7), "wenshu", "李文书", frozenset({Role.CLERK})))
     ctx.roster.save_person(replace(zhou, phone="0475-1111111"))  # someone else, meanwhile
+    ctx.access.sign_in(me)
     dialog.set_status(PartyStatus.FULL)
+    dialog.person_fields.phone_edit.setText("13900000000")
     save(qtbot, dialog, runner, settle)
     assert dialog.isVisible()
-    assert "修改过，您这次的修改没有保存" in dialog.errors.general_message()
+    message = dialog.errors.general_message()
+    assert "已被李文书在" in message and "修改过，您这次的修改没有保存" in message  # who, and that it failed
+    assert dialog.person_fields.phone_edit.text() == "13900000000"  # what was typed stays
     assert not visible_top_levels(QMessageBox)
     dialog.reject()
     settle(runner)
