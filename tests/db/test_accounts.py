@@ -102,7 +102,7 @@ def test_wrong_passwords_count_down_then_wait_longer_each_time(
         accounts.login("kuaiji", "wrong-pass")
     # Now even the right password must wait 30 seconds.
     clock.advance(10)
-    with pytest.raises(AccessDeniedError, match="请2[01]秒后再试"):
+    with pytest.raises(AccessDeniedError, match=r"请2[01]秒后再试"):
         accounts.login("kuaiji", "kuaiji-pass")
     assert session.actor is None
     clock.advance(21)
