@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -411,12 +413,26 @@ class SqlTransaction:
 
     def audit_chain(self) -> Iterator[AuditEntry]:
         statement = sa.select(AuditEntryRow).order_by(AuditEntryRow.seq).execution_options(yield_per=2000)
-        for row in self._session.scalars(statement):
-            yield _audit_entry(row)
+        rows = self._session.scalars(statement)
+        try:
+            for row in rows:
+                yield _audit_entry(row)
+        finally:
+            # verify stops at the first problem: close PostgreSQL's server-side cursor all the same.
+            rows.close()
 
     def audit_head(self) -> ChainHead | None:
         row = self._session.get(AuditHeadRow, _HEAD_ID)
         return ChainHead(row.seq, row.hash) if row is not None else None
+
+    def audit_users(self) -> list[tuple[str, str]]:
+        last = sa.func.max(AuditEntryRow.seq)
+        statement = (
+            sa.select(AuditEntryRow.username, AuditEntryRow.user_name)
+            .group_by(AuditEntryRow.username, AuditEntryRow.user_name)
+            .order_by(last)
+        )
+        return [(username, name) for username, name in self._session.execute(statement)]
 
     def record_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -429,14 +445,25 @@ class SqlTransaction:
 
         Every writer takes this one row first (``SELECT … FOR UPDATE`` on
         PostgreSQL), so writers queue in one order and cannot deadlock, and
-        the entry numbers have no gaps or twins.
+        the entry numbers have no gaps or twins. The very first writer makes
+        the row (number 0, the genesis hash) so that there is one to queue on.
         """
         if self._actor is None:
             raise RuntimeError("a write in a transaction without an actor: pass the acting user")
         if not self._head_locked:
             statement = sa.select(AuditHeadRow).where(AuditHeadRow.id == _HEAD_ID).with_for_update()
             self._head = self._session.scalars(statement).one_or_none()
+            if self._head is None:
+                self._create_head()
+                self._head = self._session.scalars(statement).one()
             self._head_locked = True
+
+    def _create_head(self) -> None:
+        # Two first writers may both find no head: one inserts it, the other waits for that
+        # transaction and inserts nothing (no unique-key failure), then locks the committed row.
+        insert = postgresql_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(AuditHeadRow).values(id=_HEAD_ID, seq=0, hash=GENESIS_HASH)
+        self._session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
 
     def _append(
         self,
@@ -491,7 +518,7 @@ class SqlTransaction:
     def _audit_save(
         self, label: str, row_id: int, summary: str, old: dict[str, str], new: dict[str, str]
     ) -> None:
-        changes = changes_between(old, new)
+        changes = changes_between(old, new)  # a new record: its filled-in fields
         if old and not changes:
             return  # saved unchanged: nothing happened worth a line
         if not old:
@@ -554,7 +581,7 @@ class SqlTransaction:
             self._session.add(row)
             self._flush(label)
             new = _texts(values, hidden) | (extra_texts(row) if extra_texts else {})
-            self._audit_save(label, row.id, summary, {}, {k: v for k, v in new.items() if v})
+            self._audit_save(label, row.id, summary, {}, new)
             return row
         return self._update(
             model,

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from village_desk.ids import UserId
 
 GENESIS_HASH = "0" * 64
+EMPTY_VALUE = "（空）"
 
 
 class AuditAction(enum.StrEnum):
@@ -51,6 +52,11 @@ class FieldChange:
     @property
     def label(self) -> str:
         return FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def text(self) -> str:
+        """``电话：13904751234 → 13904759999``, an empty value as （空）, for the viewer and exports."""
+        return f"{self.label}：{self.old or EMPTY_VALUE} → {self.new or EMPTY_VALUE}"
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,16 +26,19 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from db import open_storage, sqlite_url
+from db import SqlStorage, open_storage, sqlite_url
 from db.engine import make_engine, parse_url
 from db.migrate import MIGRATIONS_DIR, prepare_database, read_sqlite_state, script_head
 from db.models import Base
 from db.schema_version import HEAD_REVISION
 from tests.db.filesystem import read_only
-from village_desk.accounts import MACHINE
+from tests.db.fixtures import make_fixture_0002 as FIXTURE_0002
+from village_desk.accounts import MACHINE, Access, Role
+from village_desk.audit import GENESIS_HASH, ChainReport
 from village_desk.errors import DatabaseTooNewError, MigrationError, StorageError
 from village_desk.ids import HouseholdId
-from village_desk.roster import Body, KinshipKind, PartyStatus
+from village_desk.roster import Body, KinshipKind, PartyStatus, Person
+from village_desk.services import AccountService, AuditService, OfficeService, RosterService, VillageService
 
 FIXTURES = Path(__file__).with_name("fixtures")
 RELEASED_SCHEMAS = sorted(FIXTURES.glob("schema_*.sqlite3"))
@@ -166,10 +171,11 @@ class TestScripts:
         # Releasing a new revision means keeping a database written by it (see make_fixture.py).
         assert FIXTURES / f"schema_{HEAD_REVISION}.sqlite3" in RELEASED_SCHEMAS
 
-    def test_the_fixture_is_one_self_contained_file_at_its_revision(self) -> None:
-        state = read_sqlite_state(FIXTURES / "schema_0001.sqlite3")
-        assert state.revisions == {"0001"} and state.has_tables
-        connection = sqlite3.connect(f"{(FIXTURES / 'schema_0001.sqlite3').as_uri()}?mode=ro", uri=True)
+    @pytest.mark.parametrize("fixture", RELEASED_SCHEMAS, ids=lambda p: p.stem)
+    def test_the_fixture_is_one_self_contained_file_at_its_revision(self, fixture: Path) -> None:
+        state = read_sqlite_state(fixture)
+        assert state.revisions == {fixture.stem.removeprefix("schema_")} and state.has_tables
+        connection = sqlite3.connect(f"{fixture.as_uri()}?mode=ro", uri=True)
         try:
             assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         finally:
@@ -260,6 +266,110 @@ class TestReleasedSchemas:
             (KinshipKind.SPOUSE, ""),
             (KinshipKind.SIBLING, "登记有误"),
         ]
+
+
+def _released_copy(name: str, tmp_path: Path) -> Path:
+    path = tmp_path / "village.sqlite3"
+    shutil.copyfile(FIXTURES / name, path)
+    return path
+
+
+class TestReleasedAccountsAndAuditTrail:
+    """Schema 0002 brought accounts, settings and the hash-chained log: they survive every upgrade."""
+
+    def test_a_0001_database_has_no_accounts_and_an_empty_whole_log(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0001.sqlite3", tmp_path)))
+        try:
+            access = Access(MACHINE)
+            assert not AccountService(storage, access).has_users()
+            assert AuditService(storage, access).verify() == ChainReport(0)
+            # Records from before the log saved unchanged: still nothing to log, still whole.
+            village = VillageService(storage, access)
+            village.save_group(village.groups()[0])
+            assert AuditService(storage, access).verify().ok
+            # The first change starts the chain at 1.
+            VillageService(storage, access).save_group(replace(village.groups()[0], note="河西"))
+            assert [e.seq for e in AuditService(storage, access).entries()] == [1]
+            assert AuditService(storage, access).verify() == ChainReport(1)
+        finally:
+            storage.close()
+
+    def test_the_0002_database_keeps_accounts_settings_and_a_whole_chain(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0002.sqlite3", tmp_path)))
+        try:
+            access = Access(MACHINE)
+            users = AccountService(storage, access).users()
+            settings = OfficeService(storage, access).settings()
+            audit = AuditService(storage, access)
+            report = audit.verify()
+            entries = audit.entries()
+            names = audit.usernames()
+        finally:
+            storage.close()
+        assert [(u.username, u.display_name, u.roles, u.closed_reason) for u in users] == [
+            ("admin", "王书记", (Role.ADMIN,), ""),
+            ("wenshu", "赵文书", (Role.CLERK,), ""),
+            ("jiandu", "孙监督", (Role.SUPERVISOR,), ""),
+            ("kuaiji", "李会计", (Role.ACCOUNTANT, Role.CASHIER), "调离"),
+        ]
+        assert [(u.must_change_password, u.failed_logins) for u in users] == [
+            (False, 0),
+            (False, 2),
+            (True, 0),
+            (True, 0),
+        ]
+        assert (settings.idle_lock_minutes, settings.backup_dir, settings.version) == (
+            20,
+            "D:\\村务通备份",
+            2,
+        )
+        assert report == ChainReport(len(FIXTURE_0002.AUDIT))
+        assert [e.seq for e in entries] == list(range(len(FIXTURE_0002.AUDIT), 0, -1))
+        assert entries[-1].at == dt.datetime(2026, 11, 20, 8, 55, 1) and entries[-1].user_id is None
+        assert [(c.label, c.old, c.new) for c in entries[4].changes] == [
+            ("电话", "", "13904751234"),
+            ("身份证号码", "", "150523197003150012"),
+        ]
+        assert ("zhangsan", "（未知用户）") in names and ("本机", MACHINE.display_name) in names
+
+    def test_the_0002_chain_continues_after_opening(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0002.sqlite3", tmp_path)))
+        try:
+            access = Access()
+            user = AccountService(storage, access).login("wenshu", FIXTURE_0002.PASSWORD)
+            assert user.failed_logins == 0  # the two failures before are cleared
+            RosterService(storage, access).save_person(Person(id=None, name="新来的"))
+            entries = AuditService(storage, Access(MACHINE)).entries(limit=2)
+            report = AuditService(storage, Access(MACHINE)).verify()
+        finally:
+            storage.close()
+        count = len(FIXTURE_0002.AUDIT)
+        assert [(e.seq, e.action, e.username) for e in entries] == [
+            (count + 2, "新建", "wenshu"),
+            (count + 1, "登录", "wenshu"),
+        ]
+        assert report == ChainReport(count + 2)
+
+    def test_the_0002_chain_survives_a_later_upgrade(self, tmp_path: Path) -> None:
+        path = _released_copy("schema_0002.sqlite3", tmp_path)
+        scripts = _scripts_with(tmp_path, NEXT, ADD_A_COLUMN)
+        url = parse_url(sqlite_url(path))
+        engine = make_engine(url)
+        try:
+            prepare_database(url, engine, script_location=scripts, head=NEXT)
+            storage = SqlStorage(engine, str(path))
+            report = AuditService(storage, Access(MACHINE)).verify()
+        finally:
+            engine.dispose()
+        assert read_sqlite_state(path).revisions == {NEXT}
+        assert report == ChainReport(len(FIXTURE_0002.AUDIT))
+
+    def test_the_fixture_chain_is_built_as_storage_builds_it(self) -> None:
+        # The builder's rows, hashed again through the reader storage uses.
+        rows = FIXTURE_0002.chain_rows()
+        assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+        assert rows[0][10] == GENESIS_HASH
+        assert all(later[10] == earlier[11] for earlier, later in itertools.pairwise(rows))
 
 
 class TestUpgrade:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from village_desk.accounts import Access, Permission
 from village_desk.audit import AuditAction, AuditEntry, AuditFilter, ChainReport, verify_chain
+from village_desk.errors import StorageError
 from village_desk.storage import Storage
 
 # Writes entries to a spreadsheet file (``db`` provides it: openpyxl stays out of the core).
@@ -34,7 +35,8 @@ class AuditService:
         """(username, name) of everyone who appears in the log or has an account, for the filter."""
         self._access.require(Permission.VIEW_AUDIT)
         with self._storage.transaction() as tx:
-            names = {u.username: u.display_name for u in tx.list_users()}
+            names = dict(tx.audit_users())
+            names.update((u.username, u.display_name) for u in tx.list_users())
         return sorted(names.items())
 
     def history(self, record_type: str, record_id: int) -> list[AuditEntry]:
@@ -53,7 +55,14 @@ class AuditService:
         if self._writer is None:
             raise RuntimeError("AuditService was built without a spreadsheet writer")
         entries = self.entries(query, limit=None)
-        self._writer(path, entries)
+        try:
+            self._writer(path, entries)
+        except OSError as exc:
+            raise StorageError(
+                f"无法写入文件“{path.name}”，操作日志没有导出。",
+                "如果这个文件正在 Excel 或 WPS 中打开，请先关闭它；也可能是文件夹只读、U盘已拔出或磁盘已满。"
+                "请换一个文件夹或文件名再导出。",
+            ) from exc
         with self._storage.transaction(actor) as tx:
             tx.record_event(AuditAction.EXPORT, "操作日志", None, f"{len(entries)}条 → {path.name}")
         return len(entries)
