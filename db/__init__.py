@@ -8,6 +8,9 @@ that leaves this package is a record of ``village_desk`` or a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from db.engine import describe_location, make_engine, parse_url, sqlite_url
 from db.errors import is_database_failure, to_storage_error
 from db.migrate import prepare_database
@@ -16,16 +19,17 @@ from db.storage import SqlStorage
 __all__ = ["SqlStorage", "open_storage", "sqlite_url"]
 
 
-def open_storage(url: str) -> SqlStorage:
+def open_storage(url: str, *, on_upgrade_backup: Callable[[Path], object] | None = None) -> SqlStorage:
     """Open the database at ``url`` (a SQLite file or PostgreSQL), migrating it if needed.
 
+    ``on_upgrade_backup`` gets the copy made beside a SQLite file before an upgrade.
     Raises ``StorageError`` (or its subclasses ``DatabaseTooNewError`` and
     ``MigrationError``) with a Chinese message and hint when it cannot.
     """
     parsed = parse_url(url)
     engine = make_engine(parsed)
     try:
-        prepare_database(parsed, engine)
+        prepare_database(parsed, engine, on_backup=on_upgrade_backup)
     except Exception as exc:
         engine.dispose()
         if is_database_failure(exc):

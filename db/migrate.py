@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,9 +94,12 @@ def prepare_database(
     *,
     script_location: Path = MIGRATIONS_DIR,
     head: str = HEAD_REVISION,
+    on_backup: Callable[[Path], object] | None = None,
 ) -> None:
     """Bring the database behind ``engine`` to ``head`` (see the module docstring).
 
+    ``on_backup`` is called with the copy made beside a SQLite file before it
+    is upgraded (the application also files it in the backup folder).
     Raises ``DatabaseTooNewError``, ``MigrationError`` or ``StorageError``.
     """
     path = sqlite_path(url)
@@ -112,6 +116,8 @@ def prepare_database(
     backup: Path | None = None
     if path is not None and state.revisions:
         backup = backup_sqlite(path, state.revisions)
+        if on_backup is not None:
+            on_backup(backup)
     try:
         upgrade(engine, script_location)
     except Exception as exc:

@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from village_desk import __version__
 from village_desk.audit import AuditEntry
@@ -34,6 +35,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="数据文件夹（默认是本用户的应用数据文件夹）")
     parser.add_argument(
         "--smoke", action="store_true", help="启动、打开数据库、显示主窗口后立即退出（供脚本检查）"
+    )
+    # The same options after a subcommand (``village-desk backup --db …``); SUPPRESS keeps a
+    # value given before the subcommand when none is given after it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="数据库地址（同上）")
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="数据文件夹（同上）")
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="使用演示村的数据")
+    commands = parser.add_subparsers(
+        dest="command", metavar="命令", title="命令（供计划任务使用；不写命令就打开窗口）"
+    )
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="立即备份（按自动备份保留：最近14天每天一份、最近12个月每月一份）",
+        description="把数据备份到备份文件夹（或 --to 指定的文件夹）。",
+    )
+    backup.add_argument("--to", metavar="DIR", help="备份到这个文件夹（默认是设置里的备份文件夹）")
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="从备份文件恢复（先把现在的数据另存一份）",
+        description="检查备份文件，把现在的数据另存一份“恢复前”备份，然后换成备份里的数据。",
+    )
+    restore.add_argument("file", metavar="备份文件", help="要恢复的备份文件（.sqlite3）")
+    commands.add_parser(
+        "check",
+        parents=[common],
+        help="检查数据文件是否完好、操作日志是否被改动（有问题时退出码不为0）",
+        description="检查数据文件的完整性和操作日志的校验链。",
     )
     return parser
 
@@ -67,22 +97,57 @@ def default_database_path(data_dir: Path, demo: bool) -> Path:
 
 
 def open_context(
-    db_arg: str | None, data_dir: Path, log_dir: Path, demo: bool, allow_demo_switch: bool
+    db_arg: str | None,
+    data_dir: Path,
+    log_dir: Path,
+    demo: bool,
+    allow_demo_switch: bool,
+    *,
+    lock: bool = True,
 ) -> AppContext:
     """Wire the services over the database named by ``db_arg`` (default: the SQLite file in ``data_dir``).
 
     Cheap: nothing is opened yet. The database opens (migrating if needed, and
     building the demo village when ``demo`` and it is empty) on first use or
     ``ctx.open()``, which the window does on a worker thread after it is shown.
+    Opening a SQLite file first takes its one-instance lock (``lock``; the
+    window and ``restore`` do, ``backup`` and ``check`` need not:
+    ``InstanceLockedError`` names who has it) and checks it
+    (``DamagedDatabaseError``: ``ctx.backups.restore_damaged`` can then restore
+    it). ``ctx.close()`` releases the lock.
     """
     from village_desk.accounts import MACHINE, Access
+    from village_desk.backups import BackupStore, DeferredBackupStore
     from village_desk.services import AccountService, RosterService, VillageService
     from village_desk.storage import DeferredStorage, Storage
+
+    if TYPE_CHECKING:
+        from db.backup import SqlBackupStore
+
+    made: list[SqlBackupStore] = []
+
+    def make_store() -> BackupStore:
+        # Lazily, like the storage: importing db loads SQLAlchemy, which the window does not wait for.
+        from db.backup import SqlBackupStore
+
+        made.append(SqlBackupStore(database_url(db_arg, data_dir, demo)))
+        return made[0]
+
+    store = DeferredBackupStore(make_store)
 
     def open_database() -> Storage:
         from db import open_storage
 
-        opened = open_storage(database_url(db_arg, data_dir, demo))
+        store.get()  # made once, under the deferred store's lock
+        files = made[0]
+        if lock:
+            files.lock()  # released by ctx.close(), not here: a restore may follow a failure
+        files.ensure_intact()
+        opened = open_storage(
+            database_url(db_arg, data_dir, demo),
+            on_upgrade_backup=context.backups.keep_upgrade_copy,
+        )
+        files.attach(opened)
         machine = Access(MACHINE)
         if demo and VillageService(opened, machine).profile() is None:
             from village_desk.demo import build_demo
@@ -106,17 +171,19 @@ def open_context(
         # Open the demo first: if that fails, this context stays usable.
         demo_ctx = open_context(None, data_dir, log_dir, demo=True, allow_demo_switch=False)
         demo_ctx.open()
-        storage.close()
+        context.close()
         return demo_ctx
 
-    return AppContext.wire(
+    context = AppContext.wire(
         storage,
         data_dir,
         log_dir,
         is_demo=demo,
         open_demo=switch_to_demo if allow_demo_switch else None,
         audit_writer=write_audit_xlsx,
+        backup_store=store,
     )
+    return context
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     allow_demo_switch = not args.db and not args.demo
 
+    if args.command is not None:
+        return run_command(args, data_dir, log_dir)
+
     from ui.application import run_app
 
     # open_context only wires the services; the window opens the database once it shows.
@@ -134,6 +204,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_dir=log_dir,
         smoke=args.smoke,
     )
+
+
+def run_command(args: argparse.Namespace, data_dir: Path, log_dir: Path) -> int:
+    """``backup`` / ``restore`` / ``check``: no window; the exit status says how it went."""
+    from village_desk import commands
+
+    # restore replaces the file: it takes the one-instance lock like the window;
+    # backup and check read beside a running 村务通 safely (SQLite's backup API, WAL).
+    lock = args.command == "restore"
+    ctx = open_context(args.db, data_dir, log_dir, args.demo, allow_demo_switch=False, lock=lock)
+    if args.command == "backup":
+        return commands.backup(ctx, Path(args.to).expanduser() if args.to else None)
+    if args.command == "restore":
+        return commands.restore(ctx, Path(args.file).expanduser())
+    return commands.check(ctx)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from village_desk.accounts import Access
+from village_desk.backups import BackupStore
 from village_desk.services import (
     AccountService,
     AuditService,
@@ -15,6 +16,7 @@ from village_desk.services import (
     VillageService,
 )
 from village_desk.services.audit import AuditWriter
+from village_desk.services.backup import BackupService, NoBackupStore
 from village_desk.storage import DeferredStorage
 
 
@@ -31,6 +33,7 @@ class AppContext:
     accounts: AccountService
     office: OfficeService
     audit: AuditService
+    backups: BackupService
     access: Access
     storage: DeferredStorage
     data_dir: Path
@@ -50,15 +53,23 @@ class AppContext:
         is_demo: bool = False,
         open_demo: Callable[[], AppContext] | None = None,
         audit_writer: AuditWriter | None = None,
+        backup_store: BackupStore | None = None,
     ) -> AppContext:
-        """The services over ``storage``, sharing one ``Access`` (nobody signed in yet)."""
+        """The services over ``storage``, sharing one ``Access`` (nobody signed in yet).
+
+        ``backup_store``: the file work behind ``backups`` (``db.backup``); without
+        one, backups are reported as not supported.
+        """
         access = Access()
+        office = OfficeService(storage, access)
+        store = backup_store if backup_store is not None else NoBackupStore()
         return cls(
             village=VillageService(storage, access),
             roster=RosterService(storage, access),
             accounts=AccountService(storage, access),
-            office=OfficeService(storage, access),
+            office=office,
             audit=AuditService(storage, access, audit_writer),
+            backups=BackupService(storage, access, store, office, data_dir),
             access=access,
             storage=storage,
             data_dir=data_dir,
@@ -77,5 +88,8 @@ class AppContext:
         self.storage.open()
 
     def close(self) -> None:
-        """Release the database; the services must not be used afterwards."""
-        self.storage.close()
+        """Release the database (and its one-instance lock); the services must not be used afterwards."""
+        try:
+            self.storage.close()
+        finally:
+            self.backups.close()

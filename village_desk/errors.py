@@ -71,3 +71,37 @@ class MigrationError(StorageError):
     def __init__(self, message: str, hint: str = "", backup_path: str | None = None) -> None:
         super().__init__(message, hint)
         self.backup_path = backup_path
+
+
+class DamagedDatabaseError(StorageError):
+    """The database file failed the integrity check: it was not opened; restore it from a backup."""
+
+    def __init__(
+        self,
+        message: str = "数据文件已损坏，为了不让损坏扩大，村务通没有打开它。",
+        hint: str = "可以从备份恢复：选一份最近的完好备份恢复即可，损坏的文件会另外保留，不会删除。",
+    ) -> None:
+        super().__init__(message, hint)
+
+
+class InstanceLockedError(StorageError):
+    """Another 村务通 has the SQLite file open (its lock file names who and where)."""
+
+    def __init__(self, user: str, host: str, started: str, same_place: bool = False) -> None:
+        self.user = user
+        self.host = host
+        self.started = started
+        since = f"（{started}起）" if started else ""
+        if same_place:
+            message = (
+                f"这个数据文件已经由用户“{user}”在这台电脑（{host}）上用村务通打开了{since}，不能再打开一次。"
+            )
+            hint = "请切换到已经打开的村务通窗口；如果找不到它，请稍等片刻再试，或重新启动电脑。"
+        else:
+            who = f"用户“{user}”" if user else "另一位用户"
+            where = f"在电脑“{host}”上" if host else "在另一台电脑上"
+            message = f"这个数据文件正被{who}{where}使用{since}，同一个数据文件同时只能由一个村务通打开。"
+            hint = (
+                f"请先在{host or '那台电脑'}上关闭村务通，再打开；如果那边的村务通已经关闭，请稍等片刻再试。"
+            )
+        super().__init__(message, hint)

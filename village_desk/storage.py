@@ -94,6 +94,10 @@ class Transaction(Protocol):
 
     def audit_head(self) -> ChainHead | None: ...
 
+    def audit_users(self) -> list[tuple[str, str]]:
+        """(username, name) of everyone the log names, oldest last use first (a later name wins)."""
+        ...
+
     def record_counts(self) -> dict[str, int]:
         """How many records of each kind (Chinese label → count), for backup previews."""
         ...
@@ -145,9 +149,19 @@ class DeferredStorage:
                 try:
                     self._storage = self._opener()
                 except BaseException as error:
-                    self._failure = error
+                    # Kept without its traceback: the frames (and a window they hold) must not live on.
+                    self._failure = error.with_traceback(None)
                     raise
             return self._storage
+
+    def reset(self) -> None:
+        """Forget a failure to open: the next use tries again.
+
+        Only after its cause was repaired on purpose (a damaged file restored
+        from a backup), never as a silent retry.
+        """
+        with self._lock:
+            self._failure = None
 
     def transaction(self, actor: Actor | None = None) -> AbstractContextManager[Transaction]:
         return self.open().transaction(actor)
