@@ -17,13 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.backup_tab import ask_backup_folder
 from ui.fonts import set_font_scale
 from ui.operations import OperationRunner
+from village_desk.accounts import Permission
+from village_desk.backups import BackupFile, BackupStatus
 from village_desk.context import AppContext
 from village_desk.roster import RosterSummary
 from village_desk.village import VillageProfile
 
 NOT_FILLED = "未填写"
+BACKUP_WARNING_STYLE = (
+    "QFrame#backupWarning { background: #fff4e5; border: 1px solid #e0a040; border-radius: 4px; }"
+)
 
 
 def heading_label(text: str = "", scale: float = 1.5) -> QLabel:
@@ -72,6 +78,7 @@ class PlaceholderPage(QWidget):
 class HomeData:
     profile: VillageProfile | None
     summary: RosterSummary
+    backup: BackupStatus | None = None  # None on PostgreSQL: the server's administrator backs it up
 
 
 class HomePage(QWidget):
@@ -79,6 +86,7 @@ class HomePage(QWidget):
 
     edit_profile_requested = Signal()
     profile_loaded = Signal(object)  # VillageProfile | None, after each refresh
+    backed_up = Signal(object)  # BackupFile, after 立即备份 on the warning
 
     def __init__(self, ctx: AppContext, runner: OperationRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,12 +138,36 @@ class HomePage(QWidget):
         warnings_layout = QVBoxLayout(warnings_box)
         warnings_layout.addWidget(self.warnings)
 
+        # Shown when the newest good backup is too old or the backup folder cannot be reached.
+        self.backup_warning = QLabel()
+        self.backup_warning.setObjectName("backupWarningText")
+        self.backup_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.backup_warning.setWordWrap(True)
+        set_font_scale(self.backup_warning, 1.1, bold=True)
+        self.backup_button = QPushButton("立即备份")
+        self.backup_button.setObjectName("homeBackupButton")
+        self.backup_button.clicked.connect(self._on_backup_button_clicked)
+        self.backup_done = text_label()
+        self.backup_done.setObjectName("homeBackupDone")
+        self.backup_box = QFrame()
+        self.backup_box.setObjectName("backupWarning")
+        self.backup_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.backup_box.setStyleSheet(BACKUP_WARNING_STYLE)
+        backup_row = QHBoxLayout(self.backup_box)
+        backup_row.setContentsMargins(16, 12, 16, 12)
+        backup_row.addWidget(self.backup_warning, 1)
+        backup_row.addWidget(self.backup_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.backup_box.hide()
+        self.backup_done.hide()
+
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.setSpacing(16)
         layout.addWidget(self.title)
         layout.addWidget(self.place)
+        layout.addWidget(self.backup_box)
+        layout.addWidget(self.backup_done)
         layout.addWidget(profile_box)
         layout.addLayout(buttons)
         layout.addWidget(roster_box)
@@ -150,7 +182,9 @@ class HomePage(QWidget):
         ctx = self._ctx
 
         def load() -> HomeData:
-            return HomeData(ctx.village.profile(), ctx.roster.summary())
+            backups = ctx.backups
+            status = backups.status() if backups.supported else None
+            return HomeData(ctx.village.profile(), ctx.roster.summary(), status)
 
         self._runner.run(load, self._show, label="正在读取本村信息…")
 
@@ -168,7 +202,9 @@ class HomePage(QWidget):
             self.place.setText(profile.place)
             self.org.setText(profile.org_name or NOT_FILLED)
             self.phone.setText(profile.supervision_phone or NOT_FILLED)
-            self.edit_button.setText("修改本村信息")
+            actor = self._ctx.access.actor
+            may_edit = actor is not None and actor.can(Permission.EDIT_SETTINGS)
+            self.edit_button.setText("修改本村信息" if may_edit else "查看本村信息")
 
         probationary = (
             f"（其中预备党员 {summary.probationary_members} 名）" if summary.probationary_members else ""
@@ -186,4 +222,45 @@ class HomePage(QWidget):
             self.warnings.setText("\n".join(f"• {w}" for w in summary.warnings))
         else:
             self.warnings.setText("目前没有需要注意的事项。")
+        self._show_backup(data.backup)
         self.profile_loaded.emit(profile)
+
+    # --- the backup warning ---------------------------------------------------------
+    def _show_backup(self, status: BackupStatus | None) -> None:
+        warning = status.warning if status is not None else ""
+        self.backup_warning.setText(f"⚠ {warning}" if warning else "")
+        self.backup_box.setVisible(bool(warning))
+        actor = self._ctx.access.actor
+        allowed = actor is not None and actor.can(Permission.BACKUP)
+        self.backup_button.setEnabled(allowed)
+        self.backup_button.setToolTip(
+            "马上备份一次，可以选择备份到U盘"
+            if allowed
+            else "您的账号没有备份的权限，请让管理员、会计、出纳或文书来备份。"
+        )
+        if warning:
+            self.backup_done.hide()
+
+    def _on_backup_button_clicked(self) -> None:
+        status = self.data.backup if self.data is not None else None
+        folder = ask_backup_folder(self, status.folder if status is not None else None)
+        if folder is None:
+            return
+        backups = self._ctx.backups
+        self.backup_button.setEnabled(False)
+        self._runner.run(
+            lambda: backups.backup_now(folder),
+            self._on_backed_up,
+            on_failure=self._on_backup_failed,
+            label="正在备份，请稍候…",
+        )
+
+    def _on_backed_up(self, backup: BackupFile) -> None:
+        self.backup_done.setText(f"✓ 已备份：{backup.path}")
+        self.backup_done.show()
+        self.backed_up.emit(backup)
+        self.refresh()
+
+    def _on_backup_failed(self, _error: object) -> bool:
+        self.backup_button.setEnabled(True)
+        return False  # the runner shows what went wrong
