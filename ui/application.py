@@ -6,6 +6,7 @@ openpyxl, so the window shows within a second.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -17,12 +18,14 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ui.crash import CrashDialog, install_excepthook, write_crash_log
 from ui.fonts import apply_font_size, install_fonts, saved_font_size
+from ui.login_dialog import CreateAdminDialog, LoginDialog
 from ui.main_window import MainWindow
 from ui.operations import storage_error_box
+from ui.recovery import offer_recovery
 from ui.setup_dialog import SetupDialog
-from village_desk.accounts import MACHINE
+from village_desk.accounts import MACHINE, Permission
 from village_desk.context import AppContext
-from village_desk.errors import StorageError
+from village_desk.errors import DamagedDatabaseError, StorageError
 
 ORGANIZATION = "VillageDesk"  # QSettings: %APPDATA%/VillageDesk/VillageDesk.ini (ASCII path on purpose)
 APPLICATION = "VillageDesk"
@@ -35,6 +38,8 @@ EXIT_STORAGE = 2
 SMOKE_TIMEOUT_S = 30.0
 
 _translators: list[QTranslator] = []
+
+log = logging.getLogger(__name__)
 
 # When the main window was first shown and painted (time.time()); read by benchmarks/startup.py.
 window_shown_at: float | None = None
@@ -97,25 +102,36 @@ def _run(app: QApplication, make_context: Callable[[], AppContext], log_dir: Pat
     window.show()
     _note_window_shown(app)
     try:
-        needs_setup = _open_in_background(app, ctx)
+        opened = _open_database(app, ctx, window, smoke)
     except StorageError as error:
         window.close()
         return _storage_failed(error, smoke)
     except Exception as error:
         window.close()
         return _startup_bug(error, log_dir, smoke)
+    if opened is None:  # a damaged database, and the clerk chose 退出 over restoring a backup
+        window.close()
+        return EXIT_STORAGE
+    needs_setup, has_users = opened
 
     if smoke:
         ctx.access.sign_in(MACHINE)  # a script's check: no login prompt
-    if needs_setup and not smoke:
+    elif ctx.access.actor is None and not _sign_in(ctx, has_users, window):
+        window.close()  # 退出 at the login
+        return EXIT_OK
+    if needs_setup and not smoke and _may_set_up(ctx):
         dialog = SetupDialog(ctx, log_dir, parent=window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             window.close()
             return EXIT_OK
-        if dialog.context is not ctx:  # the clerk chose the demo village
+        if dialog.context is not ctx:  # the clerk chose the demo village: log in to it
             window.close()
-            window = MainWindow(dialog.context)
+            ctx = dialog.context
+            window = MainWindow(ctx, load=False)
             window.show()
+            if ctx.access.actor is None and not _sign_in(ctx, True, window):
+                window.close()
+                return EXIT_OK
     window.load()
     if smoke:
         return _smoke(app, window)
@@ -129,15 +145,62 @@ def _note_window_shown(app: QApplication) -> None:
         window_shown_at = time.time()
 
 
-def _open_in_background(app: QApplication, ctx: AppContext) -> bool:
-    """Open the database on a helper thread while the window stays painted; True if it has no village yet."""
-    outcome: list[bool] = []
+def _sign_in(ctx: AppContext, has_users: bool, window: QWidget) -> bool:
+    """The login dialog (or, on a database without accounts, the first administrator's); False: 退出."""
+    dialog: LoginDialog | CreateAdminDialog = (
+        LoginDialog(ctx, parent=window) if has_users else CreateAdminDialog(ctx, parent=window)
+    )
+    try:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        dialog.runner.shutdown()
+        dialog.deleteLater()
+
+
+def _may_set_up(ctx: AppContext) -> bool:
+    """Only someone who may change 本村信息 fills in the first-start form (the new administrator can)."""
+    actor = ctx.access.actor
+    return actor is not None and actor.can(Permission.EDIT_SETTINGS)
+
+
+def _open_database(
+    app: QApplication, ctx: AppContext, window: QWidget, smoke: bool
+) -> tuple[bool, bool] | None:
+    """``_open_in_background``; a damaged database first offers its newest good backup (None: 退出)."""
+    while True:
+        try:
+            return _open_in_background(app, ctx)
+        except DamagedDatabaseError as error:
+            if smoke:
+                raise
+            if not offer_recovery(app, ctx, error, window):
+                return None
+            # Restored from a backup: open it.
+
+
+def _auto_backup(ctx: AppContext) -> None:
+    """The day's first automatic backup. A failure never stops the program: the home page warns instead."""
+    try:
+        ctx.backups.auto_backup_if_due()
+    except StorageError as error:  # e.g. the USB stick holding the backup folder is not plugged in
+        log.warning("automatic backup failed: %s", error)
+    except Exception:
+        log.exception("automatic backup failed")
+
+
+def _open_in_background(app: QApplication, ctx: AppContext) -> tuple[bool, bool]:
+    """Open the database on a helper thread while the window stays painted.
+
+    (no village profile yet, any accounts yet): what the start-up asks first.
+    """
+    outcome: list[tuple[bool, bool]] = []
     failure: list[BaseException] = []
 
     def work() -> None:
         try:
             ctx.open()
-            outcome.append(ctx.village.profile() is None)
+            outcome.append((ctx.village.profile() is None, ctx.accounts.has_users()))
+            _auto_backup(ctx)
         except BaseException as error:  # handed to the GUI thread below
             failure.append(error)
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ui.fonts import set_font_scale
 from ui.forms import FieldErrors
 from ui.operations import OperationRunner
+from ui.permissions import allow, can
 from ui.person_fields import (
     WARNING_COLOR,
     PersonFields,
@@ -60,6 +61,7 @@ from ui.roster_models import (
     set_up_table,
     sorted_proxy,
 )
+from village_desk.accounts import Permission
 from village_desk.context import AppContext
 from village_desk.errors import (
     FieldError,
@@ -694,6 +696,9 @@ class CommitteesTab(RosterTab[CommitteeData]):
             self.open_end_dialog(row)
 
     def _update_buttons(self, *_args: object) -> None:
+        editable = can(self._ctx, Permission.EDIT_ROSTER)
+        self.kinship_button.setEnabled(True)
+        allow(editable, self.kinship_button)
         for body in Body:
             row = self.selected_post(body)
             self.end_buttons[body].setEnabled(row is not None and not row.ended)
@@ -704,6 +709,8 @@ class CommitteesTab(RosterTab[CommitteeData]):
                 if row is not None and row.ended
                 else "修改所选人员的职务、任期和个人信息（也可双击该行）"
             )
+            self.appoint_buttons[body].setEnabled(True)
+            allow(editable, self.appoint_buttons[body], edit, self.end_buttons[body])
 
 
 def _empty_summary() -> RosterSummary:

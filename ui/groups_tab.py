@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from ui.forms import FieldErrors
 from ui.operations import OperationRunner
+from ui.permissions import allow, can
 from ui.person_fields import ReasonDialog, alive, dialog_buttons, grow_to_fit, weak_handler, weak_slot
 from ui.roster_models import GroupTableModel, fit_columns, set_up_table, sorted_proxy
+from village_desk.accounts import Permission
 from village_desk.context import AppContext
 from village_desk.errors import VillageDeskError
 from village_desk.ids import GroupId
@@ -268,7 +270,7 @@ class GroupsTab(QWidget):
 
     def _on_edit_button_clicked(self) -> None:
         group = self.selected_group()
-        if group is not None:
+        if group is not None and self.edit_button.isEnabled():
             self.open_edit_dialog(group)
 
     def _on_close_button_clicked(self) -> None:
@@ -283,3 +285,5 @@ class GroupsTab(QWidget):
         group = self.selected_group()
         self.edit_button.setEnabled(group is not None)
         self.close_button.setEnabled(group is not None and group.is_open)
+        self.add_button.setEnabled(True)
+        allow(can(self._ctx, Permission.EDIT_ROSTER), self.add_button, self.edit_button, self.close_button)

@@ -12,22 +12,35 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
+from ui.backup_tab import BackupTab
 from ui.display_tab import remembers_geometry
 from ui.fonts import set_font_scale
+from ui.idle_lock import IdleLock, LockDialog
+from ui.login_dialog import ChangePasswordDialog, LoginDialog
 from ui.operations import OperationRunner
 from ui.pages import HomePage, PlaceholderPage
+from ui.person_fields import alive, weak_handler, weak_slot
 from ui.settings_page import SettingsPage
+from village_desk.accounts import Actor, Role
+from village_desk.backups import BackupFile
 from village_desk.context import AppContext
+from village_desk.errors import VillageDeskError
+from village_desk.office import OfficeSettings
 from village_desk.village import VillageProfile
 
 APP_TITLE = "村务通"
@@ -52,6 +65,16 @@ QListWidget#navigation { border-right: 1px solid palette(mid); background: palet
 QListWidget#navigation::item { padding-left: 18px; padding-right: 12px; }
 QListWidget#navigation::item:selected { background: palette(highlight); color: palette(highlighted-text); }
 """
+
+
+def user_text(actor: Actor | None) -> str:
+    """当前用户：王国强（管理员、会计）, for the status bar."""
+    if actor is None:
+        return "未登录"
+    if actor.is_machine:
+        return f"当前用户：{actor.display_name}"
+    roles = "、".join(role for role in Role if role in actor.roles)
+    return f"当前用户：{actor.display_name}（{roles}）"
 
 
 def window_title(profile: VillageProfile | None, is_demo: bool) -> str:
@@ -118,6 +141,35 @@ class MainWindow(QMainWindow):
             self.demo_label.setObjectName("demoLabel")
             self.statusBar().addPermanentWidget(self.demo_label)
 
+        # Who is signed in, with 修改密码, 锁定 and 切换用户 in its menu.
+        self.user_button = QToolButton()
+        self.user_button.setObjectName("userButton")
+        self.user_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.user_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.user_button.setAutoRaise(True)
+        self.user_button.setToolTip("修改密码、锁定或切换用户")
+        user_menu = QMenu(self.user_button)
+        self.change_password_action = user_menu.addAction("修改密码…")
+        self.lock_action = user_menu.addAction("锁定")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setToolTip("离开电脑时锁定，回来输入密码继续（Ctrl+L）")
+        self.switch_user_action = user_menu.addAction("切换用户…")
+        self.user_button.setMenu(user_menu)
+        self.addAction(self.lock_action)  # Ctrl+L works without opening the menu
+        self.statusBar().addPermanentWidget(self.user_button)
+        self.change_password_action.triggered.connect(self.change_password)
+        self.lock_action.triggered.connect(self.lock)
+        self.switch_user_action.triggered.connect(self.switch_user)
+
+        # The office PC is shared: lock after the minutes set in 用户与权限 (0: never).
+        self.idle_lock = IdleLock(self)
+        self.idle_lock.timed_out.connect(self.lock)
+        self.lock_dialog: LockDialog | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.password_dialog: ChangePasswordDialog | None = None
+        self._shown_actor: Actor | None = ctx.access.actor  # whom the pages were built for
+        self._show_user_button()
+
         self._shortcuts: list[QShortcut] = []
         for index in range(len(PAGE_TITLES)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
@@ -129,6 +181,9 @@ class MainWindow(QMainWindow):
         self.home.edit_profile_requested.connect(self._on_home_edit_profile_requested)
         self.home.profile_loaded.connect(self._on_home_profile_loaded)
         self.settings.changed.connect(self._on_settings_changed)
+        backup_tab = self.settings.tab("backup")
+        assert isinstance(backup_tab, BackupTab)
+        backup_tab.restored.connect(self._on_backup_restored)
 
         self._fit_navigation()
         self.navigation.installEventFilter(self)
@@ -139,7 +194,48 @@ class MainWindow(QMainWindow):
     # --- public -------------------------------------------------------------------
     def load(self) -> None:
         """Load the pages' data (the database is open, or opens on the runner's worker)."""
+        self._show_user()
         self.home.refresh()
+        self._load_office_settings()
+
+    def lock(self) -> None:
+        """Cover the window until the user types their password (idle time-out, or 锁定)."""
+        actor = self.ctx.access.actor
+        if actor is None or actor.user_id is None or self.lock_dialog is not None:
+            return  # nobody with a password is signed in, or already locked
+        self.idle_lock.stop()
+        dialog = LockDialog(self.ctx, self.runner, self)
+        self.lock_dialog = dialog
+        dialog.accepted.connect(self._on_lock_dialog_accepted)
+        dialog.switch_user_requested.connect(self._on_lock_dialog_switch_user_requested)
+        dialog.show()  # application-modal (open() would make it window-modal only)
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def switch_user(self) -> None:
+        """Sign out, then the login dialog; the window reloads for whoever signs in (退出 closes it)."""
+        if self.login_dialog is not None:
+            return
+        self.idle_lock.stop()
+        self._close_dialogs()
+        self._set_content_visible(False)
+        self.runner.run(
+            self.ctx.accounts.logout,
+            weak_slot(self._on_logged_out),
+            on_failure=weak_handler(self._on_logout_failed),
+            label="正在退出登录…",
+        )
+
+    def change_password(self) -> ChangePasswordDialog | None:
+        """修改密码 for the signed-in user (not for the command-line identity, which has none)."""
+        actor = self.ctx.access.actor
+        if actor is None or actor.user_id is None:
+            return None
+        dialog = ChangePasswordDialog(self.ctx, self.runner, parent=self)
+        self.password_dialog = dialog
+        dialog.accepted.connect(self._on_password_dialog_accepted)
+        dialog.open()
+        return dialog
 
     def show_page(self, index: int) -> None:
         """Switch to page ``index`` (HOME … SETTINGS), as a click in the navigation would."""
@@ -159,10 +255,14 @@ class MainWindow(QMainWindow):
         settings.setValue(PAGE_KEY, self.pages.currentIndex())
         # Let a save in progress finish before the window (and the program) goes.
         self.runner.shutdown()
+        self.idle_lock.detach()
         super().closeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.navigation and event.type() == QEvent.Type.FontChange:
+        # getattr: Python's cycle collector may clear this object's attributes before Qt
+        # destroys the window and its children (a failed start-up's traceback holds the window).
+        navigation = getattr(self, "navigation", None)
+        if navigation is not None and watched is navigation and event.type() == QEvent.Type.FontChange:
             self._fit_navigation()
         return super().eventFilter(watched, event)
 
@@ -218,5 +318,117 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(profile, self.ctx.is_demo))
         self.database_label.setText(f"数据库：{self.ctx.location}")  # known for sure once open
 
+    def _on_backup_restored(self, safety_copy: BackupFile) -> None:
+        """The data came back from a backup and nobody is signed in: say where the old data is, then log in."""
+        self._set_content_visible(False)  # what it shows is not the data any more
+        self._shown_actor = None  # whoever signs in next, every page reloads
+        box = QMessageBox(self)
+        box.setObjectName("restoredBox")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("村务通 — 已从备份恢复")
+        box.setText("数据已从备份恢复。为了安全，请重新登录。")
+        box.setInformativeText(
+            f"恢复前的数据另存为：{safety_copy.path}\n万一恢复错了，可以再从这份文件恢复回来。"
+        )
+        box.addButton("重新登录", QMessageBox.ButtonRole.AcceptRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(self._on_restored_box_finished)
+        box.open()
+
+    def _on_restored_box_finished(self, _result: int) -> None:
+        self.switch_user()
+
     def _on_settings_changed(self) -> None:
         self.home.refresh()
+        self._load_office_settings()
+        self._show_user()  # an administrator may have changed their own name or roles
+
+    # --- who is signed in -------------------------------------------------------------
+    def _show_user_button(self) -> None:
+        actor = self.ctx.access.actor
+        self.user_button.setText(user_text(actor))
+        has_password = actor is not None and actor.user_id is not None
+        self.user_button.setEnabled(actor is not None)
+        self.change_password_action.setEnabled(has_password)
+        self.lock_action.setEnabled(has_password)
+        self.switch_user_action.setEnabled(actor is not None)
+
+    def _show_user(self) -> None:
+        """The status bar, and the pages again when the user changed (what they may do differs)."""
+        self._show_user_button()
+        actor = self.ctx.access.actor
+        if actor != self._shown_actor:
+            self._shown_actor = actor
+            self.settings.user_changed()
+
+    def _load_office_settings(self) -> None:
+        self.runner.run(self.ctx.office.settings, weak_slot(self._on_office_settings_loaded))
+
+    def _on_office_settings_loaded(self, settings: OfficeSettings) -> None:
+        if self.idle_lock.interval_ms != settings.idle_lock_minutes * 60_000:
+            self.idle_lock.set_minutes(settings.idle_lock_minutes)
+        self._arm_idle_lock()
+
+    def _arm_idle_lock(self) -> None:
+        """Count idle time only while a user with a password is signed in and the window is open to them."""
+        actor = self.ctx.access.actor
+        if (
+            actor is not None
+            and actor.user_id is not None
+            and self.lock_dialog is None
+            and self.login_dialog is None
+        ):
+            if not self.idle_lock.running:
+                self.idle_lock.start()
+        else:
+            self.idle_lock.stop()
+
+    def _on_lock_dialog_accepted(self) -> None:
+        self.lock_dialog = None
+        self._arm_idle_lock()
+
+    def _on_lock_dialog_switch_user_requested(self) -> None:
+        self.lock_dialog = None
+        self.switch_user()
+
+    def _close_dialogs(self) -> None:
+        """What the last user had open goes with them (unsaved input included)."""
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible() and not isinstance(dialog, QProgressDialog | LockDialog):
+                dialog.reject()
+
+    def _set_content_visible(self, visible: bool) -> None:
+        central = self.centralWidget()
+        if central is not None:
+            central.setVisible(visible)
+        if not visible:
+            self.user_button.setText(user_text(None))
+            self.user_button.setEnabled(False)
+
+    def _on_logged_out(self, _result: None) -> None:
+        dialog = LoginDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.login_dialog = dialog
+        dialog.accepted.connect(self._on_login_dialog_accepted)
+        dialog.rejected.connect(self._on_login_dialog_rejected)
+        dialog.open()
+
+    def _on_logout_failed(self, _error: VillageDeskError) -> bool:
+        if alive(self):
+            self._set_content_visible(True)
+            self._show_user_button()
+            self._arm_idle_lock()
+        return False  # the runner says what went wrong
+
+    def _on_login_dialog_accepted(self) -> None:
+        self.login_dialog = None
+        self._set_content_visible(True)
+        self.load()
+
+    def _on_login_dialog_rejected(self) -> None:
+        self.login_dialog = None
+        self.close()  # 退出: nobody is signed in, so the program ends
+
+    def _on_password_dialog_accepted(self) -> None:
+        self.password_dialog = None
+        self.statusBar().showMessage("密码已修改，以后登录和解锁请用新密码。", 10_000)

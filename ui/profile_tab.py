@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 from ui.fonts import set_font_scale
 from ui.forms import FieldErrors, make_error_label
 from ui.operations import OperationRunner
+from ui.permissions import allow, can
 from ui.person_fields import OK_COLOR, alive, color_label, weak_handler, weak_slot, with_error_label
+from village_desk.accounts import Permission
 from village_desk.codes import normalize_code, uscc_problem
 from village_desk.context import AppContext
 from village_desk.errors import VillageDeskError
@@ -69,6 +71,7 @@ class ProfileTab(QWidget):
         self._runner = runner
         self._profile: VillageProfile | None = None
         self._loaded = False
+        self._editable: bool | None = None  # as last shown
 
         self.edits: dict[str, QLineEdit] = {}
         for name in _TEXT_FIELDS:
@@ -143,6 +146,9 @@ class ProfileTab(QWidget):
         self.revert_button = QPushButton("放弃修改")
         self.revert_button.setObjectName("revertButton")
         self.revert_button.setToolTip("放弃没有保存的修改，重新读取已保存的本村信息")
+        self.read_only_label = QLabel("您的账号只能查看本村信息。如需修改，请找管理员。")
+        self.read_only_label.setObjectName("readOnlyLabel")
+        self.read_only_label.setWordWrap(True)
         self._saved_timer = QTimer(self)
         self._saved_timer.setSingleShot(True)
         self._saved_timer.setInterval(SAVED_MESSAGE_MS)
@@ -168,6 +174,7 @@ class ProfileTab(QWidget):
         bar.addWidget(self.save_button)
         bar.addWidget(self.revert_button)
         bar.addWidget(self.saved_label, 1)
+        bar.addWidget(self.read_only_label, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.general_label)
@@ -198,10 +205,12 @@ class ProfileTab(QWidget):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
         self._on_place_changed()
+        self._apply_access()
 
     # --- public -----------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the profile; edits not yet saved stay in the form."""
+        self._apply_access()
         self._runner.run(self._ctx.village.profile, weak_slot(self._on_loaded), label="正在读取本村信息…")
 
     def profile(self) -> VillageProfile:
@@ -256,7 +265,24 @@ class ProfileTab(QWidget):
         self.errors.clear()
         self._on_place_changed()
 
+    def _apply_access(self) -> None:
+        """Read-only for users without the right to change 本村信息."""
+        editable = can(self._ctx, Permission.EDIT_SETTINGS)
+        if editable == self._editable:
+            return  # (a save in progress keeps its button disabled)
+        self._editable = editable
+        for edit in self.edits.values():
+            edit.setReadOnly(not editable)
+        for combo in self.kinds.values():
+            combo.setEnabled(editable)
+        self.save_button.setEnabled(True)
+        self.revert_button.setEnabled(True)
+        allow(editable, self.save_button, self.revert_button)
+        self.read_only_label.setVisible(not editable)
+
     def _on_save_button_clicked(self) -> None:
+        if not self.save_button.isEnabled():
+            return  # Enter in a read-only form
         profile = self.profile()
         service = self._ctx.village
         self.errors.clear()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ui.fonts import set_font_scale
 from ui.forms import FieldErrors
 from ui.operations import OperationRunner
+from ui.permissions import allow, can
 from ui.person_fields import (
     WarningPanel,
     alive,
@@ -43,6 +44,7 @@ from ui.person_fields import (
     weak_slot,
 )
 from ui.roster_models import RecordTableModel, fit_columns, set_up_table, sorted_proxy
+from village_desk.accounts import Permission
 from village_desk.context import AppContext
 from village_desk.errors import ConflictError, NotFoundError, VillageDeskError
 from village_desk.ids import PersonId
@@ -509,3 +511,5 @@ class ListRosterTab(RosterTab[DataT], Generic[DataT, RowT]):
         self.end_button.setEnabled(row is not None and not row.ended)
         self.edit_button.setEnabled(row is not None and not row.ended and not self._loading)
         self.edit_button.setToolTip(self._ended_tip if row is not None and row.ended else self._edit_tip)
+        self.add_button.setEnabled(True)
+        allow(can(self._ctx, Permission.EDIT_ROSTER), self.add_button, self.edit_button, self.end_button)

@@ -95,6 +95,9 @@ def test_settings_tabs_in_order(ctx: AppContext, make_window: Callable[[AppConte
         "村“两委”与监委会",
         "党员",
         "村民代表",
+        "用户与权限",
+        "操作日志",
+        "备份与恢复",
         "显示",
     ]
 
@@ -340,7 +343,9 @@ def test_first_start_runs_through_setup_to_the_main_window(
 
     def close_main_window() -> None:
         windows = [w for w in visible_top_levels(MainWindow) if isinstance(w, MainWindow)]
-        if not windows or windows[0].runner.busy:
+        # Wait until the window has loaded: closing it while the set-up dialog's exec() is
+        # still returning would leave the program running with no window.
+        if not windows or windows[0].runner.busy or windows[0].home.data is None:
             QTimer.singleShot(20, close_main_window)
             return
         steps.append(windows[0].windowTitle())

@@ -133,11 +133,12 @@ class AccountService:
             tx.record_event(
                 AuditAction.LOGIN_FAILED, _RECORD_TYPE, user.id, f"{_label(user)}（{what}，第{failed}次）"
             )
+        wrong = "密码不对。" if what.startswith("解锁") else _WRONG
         left = FREE_TRIES - failed
         if left > 0:
-            raise AccessDeniedError(f"{_WRONG}还可以再试{left}次。")
+            raise AccessDeniedError(f"{wrong}还可以再试{left}次。")
         raise AccessDeniedError(
-            f"{_WRONG}已连续输错{failed}次，需要等一会儿才能再试。忘记密码请找管理员重设。"
+            f"{wrong}已连续输错{failed}次，需要等一会儿才能再试。忘记密码请找管理员重设。"
         )
 
     # --- one's own password -------------------------------------------------------------------------
@@ -209,7 +210,11 @@ class AccountService:
                 errors += _last_admin_problem(tx, current, "roles")
             if errors:
                 raise ValidationError(errors)
-            return replace(tx.save_user(changed), password_hash="")
+            saved = tx.save_user(changed)
+        if actor.user_id == saved.id:
+            # One's own name or roles: this session acts with the new ones from now on.
+            self._access.sign_in(Actor.of(saved))
+        return replace(saved, password_hash="")
 
     def reset_password(self, user_id: UserId, password: str) -> User:
         """For a forgotten password: set a new one, lift the wait, ask for a change at next login."""
