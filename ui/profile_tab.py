@@ -220,6 +220,11 @@ class ProfileTab(QWidget):
         values.update({name: combo.currentText() for name, combo in self.kinds.items()})
         return replace(base, **values)  # type: ignore[arg-type]
 
+    def discard_edits(self) -> None:
+        """Drop what was typed and not saved (another user signs in: it is not theirs to save)."""
+        if self._loaded:
+            self._show(self._profile)
+
     def is_modified(self) -> bool:
         return self._loaded and self.profile() != (self._profile or VillageProfile(name=""))
 

@@ -96,7 +96,12 @@ class SettingsPage(QWidget):
         self._refresh_current_if_stale()
 
     def user_changed(self) -> None:
-        """Another user signed in (or their roles changed): show only their tabs, and reload each."""
+        """Another user signed in (or their roles changed): show only their tabs, and reload each.
+
+        Unsaved edits in 本村信息 are dropped: the next user must not save them under their name."""
+        profile_tab = self._pages["profile"]
+        if isinstance(profile_tab, ProfileTab):
+            profile_tab.discard_edits()
         self._show_allowed_tabs()
         self._stale.update(self._pages)  # buttons follow the permissions on reload
         self._refresh_current_if_stale()

@@ -897,3 +897,23 @@ def test_every_password_field_hides_what_is_typed(
     lock.password_edit.setText(PASSWORD)
     lock.unlock_button.click()
     settle(window.runner)
+
+
+def test_unsaved_profile_edits_do_not_pass_to_the_next_user(
+    ctx: AppContext, make_window: Callable[[AppContext], MainWindow], settle: Settle
+) -> None:
+    sign_in_as(ctx, "admin", "王国强", Role.ADMIN)
+    add_user(ctx, "admin2", "李管理", Role.ADMIN)
+    window = make_window(ctx)
+    profile = cast(ProfileTab, _visit(window, "profile", settle))
+    profile.edits["address"].setText("没保存的地址")
+    assert profile.is_modified()
+    window.switch_user_action.trigger()
+    settle(window.runner)
+    login = window.login_dialog
+    assert login is not None
+    settle(login.runner)
+    log_in(login, "admin2", PASSWORD, settle)
+    settle(window.runner)
+    assert not profile.is_modified()
+    assert profile.edits["address"].text() != "没保存的地址"
