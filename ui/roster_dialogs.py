@@ -69,7 +69,13 @@ class RecordDialog(QDialog, Generic[R]):
 
     errors: FieldErrors  # made by the subclass once its fields exist
 
-    def __init__(self, runner: OperationRunner, original: R | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runner: OperationRunner,
+        original: R | None,
+        parent: QWidget | None = None,
+        save_text: str = "保存",
+    ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._runner = runner
@@ -77,7 +83,7 @@ class RecordDialog(QDialog, Generic[R]):
         self.saved: R | None = None
         self.stale = False  # the record changed elsewhere: the tab reloads when this closes
         self.general_label = QLabel()
-        self.buttons, self.save_button = dialog_buttons(self)
+        self.buttons, self.save_button = dialog_buttons(self, save_text)
         self.buttons.accepted.connect(self._on_buttons_accepted)
 
     @property
@@ -88,13 +94,13 @@ class RecordDialog(QDialog, Generic[R]):
     def _on_buttons_accepted(self) -> None:
         raise NotImplementedError
 
-    def _save(self, job: Callable[[], R]) -> None:
+    def _save(self, job: Callable[[], R], label: str = "正在保存…") -> None:
         """Run ``job`` (it must hold no widget) and close with its result, or show why it failed."""
         self._runner.run(
             job,
             weak_slot(self._on_saved),
             on_failure=weak_handler(self._on_failed),
-            label="正在保存…",
+            label=label,
         )
 
     def _on_saved(self, record: R) -> None:

@@ -35,12 +35,12 @@ from ui.person_fields import (
     ReasonDialog,
     alive,
     color_label,
-    dialog_buttons,
     grow_to_fit,
     on_enter,
     weak_handler,
     weak_slot,
 )
+from ui.roster_dialogs import RecordDialog
 from ui.roster_models import Column, RecordTableModel, fit_columns, set_up_table, sorted_proxy
 from village_desk.accounts import FREE_TRIES, MIN_PASSWORD_LENGTH, ROLE_DESCRIPTIONS, Permission, Role, User
 from village_desk.context import AppContext
@@ -85,20 +85,17 @@ class UserTableModel(RecordTableModel[User]):
         return not record.is_active
 
 
-class UserDialog(QDialog):
+class UserDialog(RecordDialog[User]):
     """新增用户 (with the first password) or 修改 name and roles of an account."""
 
     def __init__(
         self, ctx: AppContext, runner: OperationRunner, user: User | None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(runner, user, parent, save_text="新增" if user is None else "保存")
         self.setWindowTitle(f"修改账号：{user.display_name}" if user else "新增用户")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(560)
         self._ctx = ctx
-        self._runner = runner
         self._user = user
-        self.saved_user: User | None = None
 
         self.username_edit = QLineEdit(user.username if user else "")
         self.username_edit.setObjectName("usernameEdit")
@@ -127,7 +124,6 @@ class UserDialog(QDialog):
 
         self.password_edit = password_edit("passwordEdit", f"至少{MIN_PASSWORD_LENGTH}位")
         self.repeat_edit = password_edit("repeatEdit", "与上面相同")
-        self.general_label = QLabel()
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -144,8 +140,6 @@ class UserDialog(QDialog):
             for edit in (self.password_edit, self.repeat_edit):
                 edit.setParent(self)
                 edit.hide()
-        self.buttons, self.save_button = dialog_buttons(self, "新增" if user is None else "保存")
-        self.buttons.accepted.connect(self._on_buttons_accepted)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.general_label)
@@ -164,8 +158,8 @@ class UserDialog(QDialog):
         (self.name_edit if user else self.username_edit).setFocus()
 
     @property
-    def editing(self) -> bool:
-        return self._user is not None
+    def saved_user(self) -> User | None:
+        return self.saved
 
     def user(self) -> User:
         roles = tuple(role for role, check in self.role_checks.items() if check.isChecked())
@@ -190,44 +184,22 @@ class UserDialog(QDialog):
                 grow_to_fit(self)
                 return
             self.save_button.setEnabled(False)
-            self._runner.run(
-                lambda: accounts.add_user(user, password),
-                weak_slot(self._on_saved),
-                on_failure=weak_handler(self._on_failed),
-                label="正在新增用户…",
-            )
+            self._save(lambda: accounts.add_user(user, password), label="正在新增用户…")
         else:
             self.save_button.setEnabled(False)
-            self._runner.run(
-                lambda: accounts.update_user(user),
-                weak_slot(self._on_saved),
-                on_failure=weak_handler(self._on_failed),
-                label="正在保存…",
-            )
-
-    def _on_saved(self, user: User) -> None:
-        self.saved_user = user
-        self.accept()
-
-    def _on_failed(self, error: VillageDeskError) -> bool:
-        if not alive(self):
-            return False
-        self.save_button.setEnabled(True)
-        return grow_to_fit(self, self.errors.handle(error))
+            self._save(lambda: accounts.update_user(user))
 
 
-class ResetPasswordDialog(QDialog):
+class ResetPasswordDialog(RecordDialog[User]):
     """管理员 sets a new password for someone who forgot theirs (to be changed at their next login)."""
 
     def __init__(
         self, ctx: AppContext, runner: OperationRunner, user: User, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(runner, user, parent, save_text="重设密码")
         self.setWindowTitle("重设密码")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setMinimumWidth(480)
         self._ctx = ctx
-        self._runner = runner
         assert user.id is not None
         self._user_id: UserId = user.id
 
@@ -238,12 +210,9 @@ class ResetPasswordDialog(QDialog):
         intro.setWordWrap(True)
         self.password_edit = password_edit("passwordEdit", f"至少{MIN_PASSWORD_LENGTH}位")
         self.repeat_edit = password_edit("repeatEdit", "与上面相同")
-        self.general_label = QLabel()
         form = QFormLayout()
         form.addRow("新密码：", self.password_edit)
         form.addRow("再输一遍：", self.repeat_edit)
-        self.buttons, self.save_button = dialog_buttons(self, "重设密码")
-        self.buttons.accepted.connect(self._on_buttons_accepted)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -266,21 +235,7 @@ class ResetPasswordDialog(QDialog):
             return
         accounts, user_id = self._ctx.accounts, self._user_id
         self.save_button.setEnabled(False)
-        self._runner.run(
-            lambda: accounts.reset_password(user_id, password),
-            weak_slot(self._on_saved),
-            on_failure=weak_handler(self._on_failed),
-            label="正在重设密码…",
-        )
-
-    def _on_saved(self, _user: User) -> None:
-        self.accept()
-
-    def _on_failed(self, error: VillageDeskError) -> bool:
-        if not alive(self):
-            return False
-        self.save_button.setEnabled(True)
-        return grow_to_fit(self, self.errors.handle(error))
+        self._save(lambda: accounts.reset_password(user_id, password), label="正在重设密码…")
 
 
 class UsersTab(QWidget):
