@@ -16,6 +16,7 @@ stored one, else raises ``ConflictError``; the stored version is then bumped.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -24,6 +25,17 @@ from typing import Protocol
 from village_desk.accounts import Actor, User
 from village_desk.audit import AuditAction, AuditEntry, AuditFilter, ChainHead, FieldChange
 from village_desk.ids import GroupId, PersonId, UserId
+from village_desk.notices import (
+    Notice,
+    NoticeCategory,
+    NoticeFeedback,
+    NoticeFilter,
+    NoticeId,
+    NoticePhoto,
+    NoticePhotoId,
+    NoticeSettings,
+    NoticeSummary,
+)
 from village_desk.office import OfficeSettings
 from village_desk.roster import (
     Household,
@@ -72,6 +84,46 @@ class Transaction(Protocol):
 
     def get_settings(self) -> OfficeSettings: ...
     def save_settings(self, settings: OfficeSettings) -> OfficeSettings: ...
+
+    # --- notices (公示公告) ---
+    def get_notice_settings(self) -> NoticeSettings: ...
+    def save_notice_settings(self, settings: NoticeSettings) -> NoticeSettings: ...
+
+    def list_notices(self, query: NoticeFilter) -> list[NoticeSummary]:
+        """Matching notices, newest first (issued by issue date, drafts by creation), in SQL."""
+        ...
+
+    def get_notice(self, notice_id: NoticeId) -> Notice: ...
+    def save_notice(self, notice: Notice) -> Notice: ...
+
+    def next_notice_seq(self, category: NoticeCategory, year: int) -> int:
+        """The next number of ``category`` in ``year`` (1, 2, 3…), taken under a row lock.
+
+        Two transactions issuing at once get consecutive numbers; a rolled-back
+        transaction gives its number back, so there are never gaps.
+        """
+        ...
+
+    def store_notice_pdf(self, notice_id: NoticeId, pdf: bytes) -> None:
+        """Keep the issued PDF (once: a notice's PDF is never replaced)."""
+        ...
+
+    def notice_pdf(self, notice_id: NoticeId) -> bytes | None: ...
+
+    def notice_issue_dates(self) -> list[tuple[NoticeCategory, dt.date]]:
+        """(category, issue date) of every issued notice, for the disclosure calendar."""
+        ...
+
+    def first_notice_date(self) -> dt.date | None:
+        """When the office began keeping notices here (the earliest created or issued)."""
+        ...
+
+    def list_notice_photos(self, notice_id: NoticeId) -> list[NoticePhoto]: ...
+    def add_notice_photo(self, photo: NoticePhoto, data: bytes) -> NoticePhoto: ...
+    def notice_photo_data(self, photo_id: NoticePhotoId) -> bytes: ...
+
+    def list_notice_feedback(self, notice_id: NoticeId) -> list[NoticeFeedback]: ...
+    def save_notice_feedback(self, feedback: NoticeFeedback) -> NoticeFeedback: ...
 
     def record_event(
         self,
