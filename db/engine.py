@@ -13,6 +13,10 @@ connection closes). Every SQLite connection runs with
 not the thread that opened it. SQLAlchemy emits ``BEGIN`` itself, so a
 transaction covers reads and DDL too (the sqlite3 module's legacy mode begins
 only before INSERT/UPDATE/DELETE, which would make migrations non-atomic).
+A connection with the execution option ``WRITE_LOCK`` begins with ``BEGIN
+IMMEDIATE``: it takes the file's one write lock at once (waiting up to the
+busy timeout for another writer to finish), so a writer never reads a
+snapshot that another writer then makes stale.
 
 PostgreSQL goes through psycopg 3: ``postgresql://…`` is read as
 ``postgresql+psycopg://…``.
@@ -32,6 +36,8 @@ from sqlalchemy.pool import StaticPool
 from village_desk.errors import StorageError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Execution option: begin SQLite transactions with BEGIN IMMEDIATE (ignored by PostgreSQL).
+WRITE_LOCK = "village_desk_write_lock"
 PG_CONNECT_TIMEOUT_S = 10
 
 _SQLITE_PRAGMAS = (
@@ -135,4 +141,5 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int) -> Engine:
 
 
 def _on_sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -25,6 +25,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from village_desk.notices import (
+    FeedbackKind,
+    NoticeCategory,
+    NoticeKind,
+    NoticeStatus,
+    PaperChoice,
+    PeriodUnit,
+    SealPosition,
+)
 from village_desk.roster import Body, KinshipKind, PartyStatus
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -59,6 +68,13 @@ class Base(DeclarativeBase):
         Body: _enum_column_type(Body),
         PartyStatus: _enum_column_type(PartyStatus),
         KinshipKind: _enum_column_type(KinshipKind),
+        NoticeCategory: _enum_column_type(NoticeCategory),
+        NoticeKind: _enum_column_type(NoticeKind),
+        NoticeStatus: _enum_column_type(NoticeStatus),
+        PeriodUnit: _enum_column_type(PeriodUnit),
+        SealPosition: _enum_column_type(SealPosition),
+        PaperChoice: _enum_column_type(PaperChoice),
+        FeedbackKind: _enum_column_type(FeedbackKind),
     }
 
 
@@ -264,3 +280,115 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+# --- public notices (公示公告) -----------------------------------------------------------------------------
+
+
+class NoticeRow(RecordRow):
+    """A notice, draft or issued. ``body`` is JSON (``db.notice_body``), ``attachments`` a JSON list.
+
+    ``created_at`` dates a draft for the year filter; an issued notice is
+    filed under ``year``. ``(category, year, seq)`` is unique: drafts have no
+    number (NULLs never collide), so the constraint is the last guard against
+    two issued notices with one number.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (sa.UniqueConstraint("category", "year", "seq"),)
+
+    category: Mapped[NoticeCategory] = mapped_column(index=True)
+    kind: Mapped[NoticeKind]
+    title: Mapped[str]
+    body: Mapped[str] = mapped_column(sa.Text())
+    attachments: Mapped[str] = mapped_column(sa.Text())
+    period_start: Mapped[dt.date | None]
+    period_end: Mapped[dt.date | None]
+    period_unit: Mapped[PeriodUnit]
+    period_rule: Mapped[str]
+    objection: Mapped[str] = mapped_column(sa.Text())
+    show_phones: Mapped[bool]
+    issuer: Mapped[str]
+    issue_date: Mapped[dt.date | None]
+    seal: Mapped[SealPosition]
+    letterhead: Mapped[bool]
+    paper: Mapped[PaperChoice]
+    source: Mapped[str]
+    status: Mapped[NoticeStatus] = mapped_column(index=True)
+    number: Mapped[str]
+    year: Mapped[int | None] = mapped_column(index=True)
+    seq: Mapped[int | None]
+    issued_at: Mapped[dt.datetime | None]
+    issued_by: Mapped[str]
+    pdf_sha256: Mapped[str] = mapped_column(sa.String(64))
+    posted_on: Mapped[dt.date | None]
+    taken_down_on: Mapped[dt.date | None]
+    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notices.id"))
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notices.id"))
+    cancelled_reason: Mapped[str]
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class NoticePdfRow(Base):
+    """The PDF of an issued notice, exactly as issued: written once, never updated."""
+
+    __tablename__ = "notice_pdfs"
+
+    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("notices.id"), primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary())
+
+
+class NoticePhotoRow(RecordRow):
+    """A photo of a notice on the board; ``data`` is loaded only when asked for."""
+
+    __tablename__ = "notice_photos"
+
+    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("notices.id"), index=True)
+    filename: Mapped[str]
+    taken_on: Mapped[dt.date | None]
+    note: Mapped[str]
+    added_by: Mapped[str]
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary(), deferred=True)
+
+
+class NoticeFeedbackRow(RecordRow):
+    """An objection or enquiry about a notice, and the answer given."""
+
+    __tablename__ = "notice_feedback"
+
+    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("notices.id"), index=True)
+    received_on: Mapped[dt.date]
+    kind: Mapped[FeedbackKind]
+    from_whom: Mapped[str]
+    content: Mapped[str] = mapped_column(sa.Text())
+    answer: Mapped[str] = mapped_column(sa.Text())
+    answered_on: Mapped[dt.date | None]
+    answered_by: Mapped[str]
+
+
+class NoticeCounterRow(Base):
+    """The last number given per category and year; locked by each issuer in turn."""
+
+    __tablename__ = "notice_counters"
+
+    category: Mapped[NoticeCategory] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int]
+
+
+class NoticeSettingsRow(RecordRow):
+    """Settings of the notice engine: exactly one row, ``id`` 1; the tuples as JSON text."""
+
+    __tablename__ = "notice_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, sort_order=-1)
+    number_formats: Mapped[str] = mapped_column(sa.Text())
+    period_rules: Mapped[str] = mapped_column(sa.Text())
+    cadences: Mapped[str] = mapped_column(sa.Text())
+    grace_days: Mapped[int]
+    holidays: Mapped[str] = mapped_column(sa.Text())
+    extra_workdays: Mapped[str] = mapped_column(sa.Text())
+    objection: Mapped[str] = mapped_column(sa.Text())
+    fonts: Mapped[str] = mapped_column(sa.Text())

@@ -1,4 +1,4 @@
-"""Spreadsheets (.xlsx) written with openpyxl."""
+"""Spreadsheets (.xlsx) written with openpyxl: the audit log, the index of a notice archive."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from village_desk.audit import AuditEntry
+from village_desk.notices import Notice, NoticeId, chinese_date
+
+# The file name each notice's PDF gets in an exported archive; one rule, the service's.
+from village_desk.services.notices import _file_name as notice_file_name
 
 # A font every Chinese Windows has; WPS and LibreOffice substitute their own CJK font.
 CHINESE_FONT = "宋体"
@@ -32,6 +36,22 @@ AUDIT_COLUMNS: tuple[tuple[str, float], ...] = (
     ("变更内容", 56),
     ("校验值", 15),
 )
+
+NOTICE_INDEX_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("编号", 24),
+    ("类别", 7),
+    ("种类", 7),
+    ("标题", 40),
+    ("发布日期", 12),
+    ("公示期", 30),
+    ("张贴日期", 12),
+    ("撤下日期", 12),
+    ("更正关系", 30),
+    ("SHA-256", 20),
+    ("文件名", 50),
+)
+_NOTICE_DATE_COLUMNS = (5, 7, 8)
+_NOTICE_WRAPPED_COLUMNS = (4, 6, 9, 10, 11)
 
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -119,3 +139,85 @@ def _put(cell: Cell, value: Any) -> None:
         cell.data_type = "s"  # openpyxl would read a leading “=” as a formula
     else:
         cell.value = value
+
+
+def write_notice_index(path: Path, notices: Sequence[Notice]) -> None:
+    """The index (目录) of an exported notice archive: one row per notice, in the order given.
+
+    Beside the usual columns: which notice corrects which (by number), the
+    full SHA-256 of each stored PDF (anyone can check a file against it),
+    and the file name the PDF has in the exported folder.
+    """
+    numbers: dict[NoticeId, str] = {n.id: n.number for n in notices if n.id is not None}
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "公示公告目录"
+    font = Font(name=CHINESE_FONT, size=10)
+    bold = Font(name=CHINESE_FONT, size=10, bold=True)
+
+    last_column = get_column_letter(len(NOTICE_INDEX_COLUMNS))
+    years = sorted({n.year for n in notices if n.year is not None})
+    year_text = "、".join(f"{y}年" for y in years)
+    title = sheet.cell(row=1, column=1, value=f"{year_text}公示公告档案目录（共{len(notices)}份）")
+    title.font = Font(name=CHINESE_FONT, size=14, bold=True)
+    title.alignment = Alignment(vertical="center")
+    sheet.merge_cells(f"A1:{last_column}1")
+    sheet.row_dimensions[1].height = 24
+
+    for column, (header, width) in enumerate(NOTICE_INDEX_COLUMNS, start=1):
+        cell = sheet.cell(row=2, column=column, value=header)
+        cell.font = bold
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = _CENTER
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+    for row, notice in enumerate(notices, start=FIRST_DATA_ROW):
+        values: tuple[Any, ...] = (
+            notice.number,
+            notice.category.value,
+            notice.kind.value,
+            notice.title,
+            notice.issue_date,
+            _period(notice),
+            notice.posted_on,
+            notice.taken_down_on,
+            _correction(notice, numbers),
+            notice.pdf_sha256,
+            notice_file_name(notice),
+        )
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=column)
+            _put(cell, value)
+            cell.font = font
+            cell.border = _BORDER
+            cell.alignment = _TOP_WRAP if column in _NOTICE_WRAPPED_COLUMNS else _TOP
+            if column in _NOTICE_DATE_COLUMNS and value is not None:
+                cell.number_format = "yyyy-mm-dd"
+
+    sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
+    if notices:
+        sheet.auto_filter.ref = f"A2:{last_column}{FIRST_DATA_ROW + len(notices) - 1}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "2:2"
+    book.save(path)
+
+
+def _period(notice: Notice) -> str:
+    if notice.period_start is None or notice.period_end is None:
+        return ""
+    return f"{chinese_date(notice.period_start)}至{chinese_date(notice.period_end)}"
+
+
+def _correction(notice: Notice, numbers: dict[NoticeId, str]) -> str:
+    """更正X号 / 已被Y号更正, one per line; a notice of another year is named as such."""
+    lines: list[str] = []
+    if notice.supersedes is not None:
+        lines.append(f"更正{numbers.get(notice.supersedes) or '其他年度的一份公示'}")
+    if notice.superseded_by is not None:
+        lines.append(f"已被{numbers.get(notice.superseded_by) or '其他年度的一份公示'}更正")
+    return "\n".join(lines)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -27,6 +28,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from db import notice_body
+from db.engine import WRITE_LOCK
 from db.errors import is_database_failure, to_storage_error
 from db.models import (
     AuditEntryRow,
@@ -34,6 +37,12 @@ from db.models import (
     Base,
     HouseholdRow,
     KinshipRow,
+    NoticeCounterRow,
+    NoticeFeedbackRow,
+    NoticePdfRow,
+    NoticePhotoRow,
+    NoticeRow,
+    NoticeSettingsRow,
     OfficeSettingsRow,
     PartyMemberRow,
     PersonRow,
@@ -68,6 +77,19 @@ from village_desk.ids import (
     RepresentativeId,
     UserId,
 )
+from village_desk.notices import (
+    Notice,
+    NoticeCategory,
+    NoticeFeedback,
+    NoticeFeedbackId,
+    NoticeFilter,
+    NoticeId,
+    NoticePhoto,
+    NoticePhotoId,
+    NoticeSettings,
+    NoticeStatus,
+    NoticeSummary,
+)
 from village_desk.office import OfficeSettings
 from village_desk.roster import Household, Kinship, PartyMember, Person, Post, Representative
 from village_desk.village import VillageGroup, VillageProfile
@@ -79,9 +101,16 @@ _Row = TypeVar("_Row", bound=RecordRow)
 Clock = Callable[[], dt.datetime]
 
 # Fields whose first filling closes a record (the audit action is then 撤销, not 修改).
-_CLOSING_FIELDS = ("closed_reason", "left_reason", "ended_reason", "left_on")
+_CLOSING_FIELDS = ("closed_reason", "left_reason", "ended_reason", "left_on", "cancelled_reason")
 # User fields that are login state, not account content: audited as 登录/登录失败 entries.
 _LOGIN_STATE = ("password_hash", "failed_logins", "last_failed_at")
+# Labels whose every change is audited as 修改设置.
+_SETTINGS_LABELS = ("设置", "公示设置")
+# Record types of the notice engine, as the log and the messages name them.
+_NOTICE = "公示公告"
+_PHOTO = "张贴照片"
+_FEEDBACK = "公示意见"
+_ISSUED_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.POSTED, NoticeStatus.TAKEN_DOWN)
 
 # What a backup preview counts: label → table.
 COUNTED: dict[str, type[Base]] = {
@@ -93,6 +122,9 @@ COUNTED: dict[str, type[Base]] = {
     "村民代表": RepresentativeRow,
     "亲属关系": KinshipRow,
     "用户": UserRow,
+    "公示公告": NoticeRow,
+    "张贴照片": NoticePhotoRow,
+    "公示意见": NoticeFeedbackRow,
     "操作日志": AuditEntryRow,
 }
 
@@ -102,6 +134,10 @@ class SqlStorage:
 
     def __init__(self, engine: Engine, location: str, clock: Clock = dt.datetime.now) -> None:
         self._engine = engine
+        # Writers on SQLite take the write lock as they begin: two writers queue (busy
+        # timeout) instead of the second failing when its snapshot went stale, e.g. two
+        # clerks issuing notices at once each get the next number.
+        self._writer_engine = engine.execution_options(**{WRITE_LOCK: True})
         self._location = location
         self._clock = clock
 
@@ -119,7 +155,8 @@ class SqlStorage:
     def transaction(self, actor: Actor | None = None) -> Iterator[SqlTransaction]:
         """One unit of work by ``actor`` (``None``: read only); database failures become ``StorageError``."""
         try:
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            engine = self._engine if actor is None else self._writer_engine
+            with Session(engine, expire_on_commit=False) as session, session.begin():
                 yield SqlTransaction(session, actor, self._clock)
         except VillageDeskError:
             raise
@@ -381,6 +418,304 @@ class SqlTransaction:
             idle_lock_minutes=row.idle_lock_minutes, backup_dir=row.backup_dir, version=row.version
         )
 
+    # --- notices (公示公告) ---------------------------------------------------------------------------
+    def get_notice_settings(self) -> NoticeSettings:
+        row = self._session.get(NoticeSettingsRow, _SETTINGS_ID)
+        return _notice_settings(row) if row is not None else NoticeSettings()
+
+    def save_notice_settings(self, settings: NoticeSettings) -> NoticeSettings:
+        """Audited as 修改设置, each setting in words (``低保7天``), never as JSON."""
+        values: dict[str, Any] = {
+            "number_formats": notice_body.pairs_to_json(settings.number_formats),
+            "period_rules": notice_body.rules_to_json(settings.period_rules),
+            "cadences": notice_body.pairs_to_json(settings.cadences),
+            "grace_days": settings.grace_days,
+            "holidays": notice_body.dates_to_json(settings.holidays),
+            "extra_workdays": notice_body.dates_to_json(settings.extra_workdays),
+            "objection": settings.objection,
+            "fonts": notice_body.pairs_to_json(settings.fonts),
+        }
+        hidden = tuple(name for name in values if name not in ("grace_days", "objection"))
+        label = "公示设置"
+        if settings.version == 0:
+            self._lock_head()
+            if self._session.get(NoticeSettingsRow, _SETTINGS_ID) is not None:
+                raise ConflictError(self._changed_by_others(label, _SETTINGS_ID))
+            row = NoticeSettingsRow(id=_SETTINGS_ID, version=1, **values)
+            self._session.add(row)
+            self._flush(label)
+            texts = _texts(values, hidden) | _notice_settings_texts(row)
+            self._append(AuditAction.SETTINGS, label, _SETTINGS_ID, "", changes_between({}, texts))
+        else:
+            row = self._update(
+                NoticeSettingsRow,
+                _SETTINGS_ID,
+                settings.version,
+                values,
+                label,
+                hidden=hidden,
+                extra_texts=_notice_settings_texts,
+            )
+        return _notice_settings(row)
+
+    def list_notices(self, query: NoticeFilter) -> list[NoticeSummary]:
+        photos = (
+            sa.select(sa.func.count())
+            .where(NoticePhotoRow.notice_id == NoticeRow.id)
+            .correlate(NoticeRow)
+            .scalar_subquery()
+        )
+        open_feedback = (
+            sa.select(sa.func.count())
+            .where(NoticeFeedbackRow.notice_id == NoticeRow.id, NoticeFeedbackRow.answer == "")
+            .correlate(NoticeRow)
+            .scalar_subquery()
+        )
+        statement = sa.select(
+            NoticeRow.id,
+            NoticeRow.category,
+            NoticeRow.kind,
+            NoticeRow.title,
+            NoticeRow.status,
+            NoticeRow.number,
+            NoticeRow.issue_date,
+            NoticeRow.period_start,
+            NoticeRow.period_end,
+            NoticeRow.posted_on,
+            NoticeRow.taken_down_on,
+            NoticeRow.superseded_by_id,
+            NoticeRow.supersedes_id,
+            NoticeRow.pdf_sha256,
+            NoticeRow.source,
+            photos.label("photos"),
+            open_feedback.label("feedback_open"),
+            NoticeRow.version,
+        )
+        if query.category is not None:
+            statement = statement.where(NoticeRow.category == query.category)
+        if query.status is not None:
+            statement = statement.where(NoticeRow.status == query.status)
+        if query.year is not None:
+            # Issued notices by the year of their number; drafts and cancelled ones by creation.
+            start = dt.datetime(query.year, 1, 1)
+            end = dt.datetime(query.year + 1, 1, 1)
+            statement = statement.where(
+                sa.or_(
+                    NoticeRow.year == query.year,
+                    sa.and_(
+                        NoticeRow.year.is_(None), NoticeRow.created_at >= start, NoticeRow.created_at < end
+                    ),
+                )
+            )
+        text = query.text.strip()
+        if text:
+            pattern = f"%{_escape_like(text)}%"
+            statement = statement.where(
+                sa.or_(
+                    NoticeRow.title.ilike(pattern, escape=_LIKE_ESCAPE),
+                    NoticeRow.number.ilike(pattern, escape=_LIKE_ESCAPE),
+                )
+            )
+        newest = sa.func.coalesce(NoticeRow.issued_at, NoticeRow.created_at)
+        statement = statement.order_by(newest.desc(), NoticeRow.id.desc())
+        return [
+            NoticeSummary(
+                id=NoticeId(r.id),
+                category=r.category,
+                kind=r.kind,
+                title=r.title,
+                status=r.status,
+                number=r.number,
+                issue_date=r.issue_date,
+                period_start=r.period_start,
+                period_end=r.period_end,
+                posted_on=r.posted_on,
+                taken_down_on=r.taken_down_on,
+                superseded_by=_notice_id(r.superseded_by_id),
+                supersedes=_notice_id(r.supersedes_id),
+                pdf_sha256=r.pdf_sha256,
+                source=r.source,
+                photos=r.photos or 0,
+                feedback_open=r.feedback_open or 0,
+                version=r.version,
+            )
+            for r in self._session.execute(statement)
+        ]
+
+    def get_notice(self, notice_id: NoticeId) -> Notice:
+        return _notice(self._get(NoticeRow, notice_id, _NOTICE))
+
+    def save_notice(self, notice: Notice) -> Notice:
+        """Versioned and audited like every record; the body as one field, 正文, in words.
+
+        Storage does not judge the lifecycle (the service does): it keeps what it is given.
+        """
+        values: dict[str, Any] = {
+            "category": notice.category,
+            "kind": notice.kind,
+            "title": notice.title,
+            "body": notice_body.body_to_json(notice.body),
+            "attachments": notice_body.strings_to_json(notice.attachments),
+            "period_start": notice.period_start,
+            "period_end": notice.period_end,
+            "period_unit": notice.period_unit,
+            "period_rule": notice.period_rule,
+            "objection": notice.objection,
+            "show_phones": notice.show_phones,
+            "issuer": notice.issuer,
+            "issue_date": notice.issue_date,
+            "seal": notice.seal,
+            "letterhead": notice.letterhead,
+            "paper": notice.paper,
+            "source": notice.source,
+            "status": notice.status,
+            "number": notice.number,
+            "year": notice.year,
+            "seq": notice.seq,
+            "issued_at": notice.issued_at,
+            "issued_by": notice.issued_by,
+            "pdf_sha256": notice.pdf_sha256,
+            "posted_on": notice.posted_on,
+            "taken_down_on": notice.taken_down_on,
+            "supersedes_id": notice.supersedes,
+            "superseded_by_id": notice.superseded_by,
+            "cancelled_reason": notice.cancelled_reason,
+        }
+
+        def stamp_creation(row: NoticeRow) -> None:
+            if row.created_at is None:
+                row.created_at = self._clock().replace(microsecond=0)
+
+        summary = f"{notice.number} {notice.title}" if notice.number else notice.title
+        try:
+            row = self._save(
+                NoticeRow,
+                notice.id,
+                notice.version,
+                values,
+                _NOTICE,
+                stamp_creation,
+                summary=summary,
+                hidden=("kind", "body", "attachments"),
+                extra_texts=_notice_texts,
+            )
+        except sa.exc.IntegrityError as exc:
+            if notice.number and _is_unique_violation(exc):
+                raise ConflictError(
+                    f"编号“{notice.number}”已经被另一份公示公告用了，这一份没有发布。请刷新后重新发布。"
+                ) from exc
+            raise
+        return _notice(row)
+
+    def next_notice_seq(self, category: NoticeCategory, year: int) -> int:
+        """Under the audit head (every writer's first lock) and the counter row's own lock.
+
+        The counter is only written here, in the issuing transaction: a
+        rollback gives the number back, a commit uses it.
+        """
+        self._lock_head()
+        key = (NoticeCounterRow.category == category, NoticeCounterRow.year == year)
+        statement = sa.select(NoticeCounterRow).where(*key).with_for_update()
+        counter = self._session.scalars(statement).one_or_none()
+        if counter is None:
+            # As with the audit head: a second first issuer waits for the first, then inserts nothing.
+            insert = _insert_for(self._session)
+            self._session.execute(
+                insert(NoticeCounterRow)
+                .values(category=category.value, year=year, last_seq=0)
+                .on_conflict_do_nothing(index_elements=["category", "year"])
+            )
+            counter = self._session.scalars(statement.execution_options(populate_existing=True)).one()
+        counter.last_seq += 1
+        self._session.flush()
+        return counter.last_seq
+
+    def store_notice_pdf(self, notice_id: NoticeId, pdf: bytes) -> None:
+        self._lock_head()
+        notice = self._get(NoticeRow, notice_id, _NOTICE)
+        if self._session.get(NoticePdfRow, notice_id) is not None:
+            raise ConflictError(
+                f"“{notice.title}”（{notice.number}）的PDF已经存档，存档的PDF不能替换。"
+                "如内容有误，请用“更正”新建一份更正公告。"
+            )
+        self._session.add(NoticePdfRow(notice_id=notice_id, data=pdf))
+        self._session.flush()
+
+    def notice_pdf(self, notice_id: NoticeId) -> bytes | None:
+        data: bytes | None = self._session.scalar(
+            sa.select(NoticePdfRow.data).where(NoticePdfRow.notice_id == notice_id)
+        )
+        return bytes(data) if data is not None else None
+
+    def notice_issue_dates(self) -> list[tuple[NoticeCategory, dt.date]]:
+        statement = (
+            sa.select(NoticeRow.category, NoticeRow.issue_date)
+            .where(NoticeRow.status.in_(_ISSUED_STATUSES), NoticeRow.issue_date.is_not(None))
+            .order_by(NoticeRow.issue_date, NoticeRow.id)
+        )
+        return [(category, day) for category, day in self._session.execute(statement) if day is not None]
+
+    def first_notice_date(self) -> dt.date | None:
+        created, issued = self._session.execute(
+            sa.select(sa.func.min(NoticeRow.created_at), sa.func.min(NoticeRow.issue_date))
+        ).one()
+        days = [d for d in (_as_date(created), _as_date(issued)) if d is not None]
+        return min(days) if days else None
+
+    def list_notice_photos(self, notice_id: NoticeId) -> list[NoticePhoto]:
+        statement = sa.select(NoticePhotoRow).where(NoticePhotoRow.notice_id == notice_id)
+        return [_notice_photo(r) for r in self._session.scalars(statement.order_by(NoticePhotoRow.id))]
+
+    def add_notice_photo(self, photo: NoticePhoto, data: bytes) -> NoticePhoto:
+        if photo.id is not None:
+            raise ValueError(f"a board photo is only ever added, not changed: {photo.id}")
+        notice = self._get(NoticeRow, photo.notice_id, _NOTICE)
+        values: dict[str, Any] = {
+            "notice_id": photo.notice_id,
+            "filename": photo.filename,
+            "taken_on": photo.taken_on,
+            "note": photo.note,
+            "added_by": photo.added_by,
+            "size": len(data),
+            "data": data,
+        }
+        summary = f"{notice.number or notice.title} {photo.filename}"
+        row = self._save(NoticePhotoRow, None, 0, values, _PHOTO, summary=summary, hidden=("data",))
+        return _notice_photo(row)
+
+    def notice_photo_data(self, photo_id: NoticePhotoId) -> bytes:
+        data: bytes | None = self._session.scalar(
+            sa.select(NoticePhotoRow.data).where(NoticePhotoRow.id == photo_id)
+        )
+        if data is None:
+            raise NotFoundError(_NOT_FOUND.format(label=_PHOTO))
+        return bytes(data)
+
+    def list_notice_feedback(self, notice_id: NoticeId) -> list[NoticeFeedback]:
+        statement = (
+            sa.select(NoticeFeedbackRow)
+            .where(NoticeFeedbackRow.notice_id == notice_id)
+            .order_by(NoticeFeedbackRow.received_on, NoticeFeedbackRow.id)
+        )
+        return [_notice_feedback(r) for r in self._session.scalars(statement)]
+
+    def save_notice_feedback(self, feedback: NoticeFeedback) -> NoticeFeedback:
+        notice = self._get(NoticeRow, feedback.notice_id, _NOTICE)
+        values: dict[str, Any] = {
+            "notice_id": feedback.notice_id,
+            "received_on": feedback.received_on,
+            "kind": feedback.kind,
+            "from_whom": feedback.from_whom,
+            "content": feedback.content,
+            "answer": feedback.answer,
+            "answered_on": feedback.answered_on,
+            "answered_by": feedback.answered_by,
+        }
+        who = feedback.from_whom or "匿名"
+        summary = f"{notice.number or notice.title} {who}{feedback.kind.value}"
+        row = self._save(NoticeFeedbackRow, feedback.id, feedback.version, values, _FEEDBACK, summary=summary)
+        return _notice_feedback(row)
+
     # --- the audit trail --------------------------------------------------------------------------------
     def record_event(
         self,
@@ -461,7 +796,7 @@ class SqlTransaction:
     def _create_head(self) -> None:
         # Two first writers may both find no head: one inserts it, the other waits for that
         # transaction and inserts nothing (no unique-key failure), then locks the committed row.
-        insert = postgresql_insert if self._session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = _insert_for(self._session)
         statement = insert(AuditHeadRow).values(id=_HEAD_ID, seq=0, hash=GENESIS_HASH)
         self._session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
 
@@ -523,7 +858,7 @@ class SqlTransaction:
             return  # saved unchanged: nothing happened worth a line
         if not old:
             action = AuditAction.CREATE
-        elif label == "设置":
+        elif label in _SETTINGS_LABELS:
             action = AuditAction.SETTINGS
         elif any(not old.get(f) and new.get(f) for f in _CLOSING_FIELDS):
             action = AuditAction.CLOSE
@@ -819,3 +1154,140 @@ def _kinship(row: KinshipRow) -> Kinship:
         ended_reason=row.ended_reason,
         version=row.version,
     )
+
+
+# --- notices ------------------------------------------------------------------------------------------
+_LIKE_ESCAPE = "\\"
+_SQLITE_CONSTRAINT_UNIQUE = 2067
+_PG_UNIQUE_VIOLATION = "23505"
+
+
+def _escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern: ``%`` and ``_`` are not wildcards."""
+    return text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+
+
+def _insert_for(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT (both have ``on_conflict_do_nothing``)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
+    orig = exc.orig
+    if isinstance(orig, sqlite3.IntegrityError):
+        return getattr(orig, "sqlite_errorcode", None) == _SQLITE_CONSTRAINT_UNIQUE
+    return getattr(orig, "sqlstate", None) == _PG_UNIQUE_VIOLATION
+
+
+def _notice_id(value: int | None) -> NoticeId | None:
+    return NoticeId(value) if value is not None else None
+
+
+def _as_date(value: object) -> dt.date | None:
+    # min() over a DATE/DATETIME column comes back as text on SQLite (no type for an aggregate).
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _notice(row: NoticeRow) -> Notice:
+    return Notice(
+        id=NoticeId(row.id),
+        category=row.category,
+        kind=row.kind,
+        title=row.title,
+        body=notice_body.body_from_json(row.body),
+        attachments=notice_body.strings_from_json(row.attachments),
+        period_start=row.period_start,
+        period_end=row.period_end,
+        period_unit=row.period_unit,
+        period_rule=row.period_rule,
+        objection=row.objection,
+        show_phones=row.show_phones,
+        issuer=row.issuer,
+        issue_date=row.issue_date,
+        seal=row.seal,
+        letterhead=row.letterhead,
+        paper=row.paper,
+        source=row.source,
+        status=row.status,
+        number=row.number,
+        year=row.year,
+        seq=row.seq,
+        issued_at=row.issued_at,
+        issued_by=row.issued_by,
+        pdf_sha256=row.pdf_sha256,
+        posted_on=row.posted_on,
+        taken_down_on=row.taken_down_on,
+        supersedes=_notice_id(row.supersedes_id),
+        superseded_by=_notice_id(row.superseded_by_id),
+        cancelled_reason=row.cancelled_reason,
+        version=row.version,
+    )
+
+
+def _notice_texts(row: NoticeRow) -> dict[str, str]:
+    """The notice fields the log shows under their own names: 种类, 正文 (in words), 附件."""
+    return {
+        "notice_kind": audit_text(row.kind),
+        "body_text": notice_body.body_audit_text(notice_body.body_from_json(row.body)),
+        "attachments": "、".join(notice_body.strings_from_json(row.attachments)),
+    }
+
+
+def _notice_photo(row: NoticePhotoRow) -> NoticePhoto:
+    return NoticePhoto(
+        id=NoticePhotoId(row.id),
+        notice_id=NoticeId(row.notice_id),
+        filename=row.filename,
+        taken_on=row.taken_on,
+        note=row.note,
+        added_by=row.added_by,
+        size=row.size,
+    )
+
+
+def _notice_feedback(row: NoticeFeedbackRow) -> NoticeFeedback:
+    return NoticeFeedback(
+        id=NoticeFeedbackId(row.id),
+        notice_id=NoticeId(row.notice_id),
+        received_on=row.received_on,
+        kind=row.kind,
+        from_whom=row.from_whom,
+        content=row.content,
+        answer=row.answer,
+        answered_on=row.answered_on,
+        answered_by=row.answered_by,
+        version=row.version,
+    )
+
+
+def _notice_settings(row: NoticeSettingsRow) -> NoticeSettings:
+    return NoticeSettings(
+        number_formats=notice_body.category_pairs_from_json(row.number_formats),
+        period_rules=notice_body.rules_from_json(row.period_rules),
+        cadences=notice_body.cadences_from_json(row.cadences),
+        grace_days=row.grace_days,
+        holidays=notice_body.dates_from_json(row.holidays),
+        extra_workdays=notice_body.dates_from_json(row.extra_workdays),
+        objection=row.objection,
+        fonts=notice_body.fonts_from_json(row.fonts),
+        version=row.version,
+    )
+
+
+def _notice_settings_texts(row: NoticeSettingsRow) -> dict[str, str]:
+    """The settings kept as JSON, as the log shows them: ``村务：{类别}{种类}〔{年}〕{号}号``, ``低保7天``."""
+    settings = _notice_settings(row)
+    return {
+        "number_formats": "；".join(f"{c.value}：{fmt}" for c, fmt in settings.number_formats),
+        "period_rules": "、".join(f"{r.name}{r.days}{r.unit.value}" for r in settings.period_rules),
+        "cadences": "、".join(f"{c.value}{cadence.value}" for c, cadence in settings.cadences),
+        "holidays": audit_text(settings.holidays),
+        "extra_workdays": audit_text(settings.extra_workdays),
+        "fonts": "；".join(f"{role.value}：{path}" for role, path in settings.fonts if path),
+    }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from village_desk.accounts import Access
 from village_desk.backups import BackupStore
+from village_desk.notices import NoticeRenderer
 from village_desk.services import (
     AccountService,
     AuditService,
@@ -17,6 +18,7 @@ from village_desk.services import (
 )
 from village_desk.services.audit import AuditWriter
 from village_desk.services.backup import BackupService, NoBackupStore
+from village_desk.services.notices import IndexWriter, NoticeService, PdfCombiner
 from village_desk.storage import DeferredStorage
 
 
@@ -34,6 +36,7 @@ class AppContext:
     office: OfficeService
     audit: AuditService
     backups: BackupService
+    notices: NoticeService
     access: Access
     storage: DeferredStorage
     data_dir: Path
@@ -54,11 +57,17 @@ class AppContext:
         open_demo: Callable[[], AppContext] | None = None,
         audit_writer: AuditWriter | None = None,
         backup_store: BackupStore | None = None,
+        notice_renderer: NoticeRenderer | None = None,
+        notice_index_writer: IndexWriter | None = None,
+        pdf_combiner: PdfCombiner | None = None,
     ) -> AppContext:
         """The services over ``storage``, sharing one ``Access`` (nobody signed in yet).
 
         ``backup_store``: the file work behind ``backups`` (``db.backup``); without
-        one, backups are reported as not supported.
+        one, backups are reported as not supported. ``notice_renderer``
+        (``printing.notices``), ``notice_index_writer`` (``db.spreadsheets``) and
+        ``pdf_combiner`` (``printing.archive``): what ``notices`` draws and exports
+        with; without them, previews and combined archives are not available.
         """
         access = Access()
         office = OfficeService(storage, access)
@@ -70,6 +79,13 @@ class AppContext:
             office=office,
             audit=AuditService(storage, access, audit_writer),
             backups=BackupService(storage, access, store, office, data_dir),
+            notices=NoticeService(
+                storage,
+                access,
+                notice_renderer,
+                index_writer=notice_index_writer,
+                combiner=pdf_combiner,
+            ),
             access=access,
             storage=storage,
             data_dir=data_dir,

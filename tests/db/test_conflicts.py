@@ -89,11 +89,8 @@ def test_writers_on_two_pcs_at_once_keep_one_unbroken_chain(storage_url: str) ->
             thread.start()
         for thread in threads:
             thread.join(60)
-        if storage_url.startswith("sqlite"):
-            # One SQLite file has one writer at a time: a second writer may be told the file is busy.
-            assert all("占用" in str(e) for e in errors)
-        else:
-            assert not errors
+        # SQLite: one writer at a time, each taking the write lock as it begins; the other waits its turn.
+        assert not errors
         with pcs[0].transaction() as tx:
             entries = list(tx.audit_chain())
             report = verify_chain(entries, tx.audit_head())

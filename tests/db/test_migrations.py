@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import itertools
 import shutil
 import sqlite3
@@ -33,12 +34,31 @@ from db.models import Base
 from db.schema_version import HEAD_REVISION
 from tests.db.filesystem import read_only
 from tests.db.fixtures import make_fixture_0002 as FIXTURE_0002
-from village_desk.accounts import MACHINE, Access, Role
+from tests.db.fixtures import make_fixture_0003 as FIXTURE_0003
+from village_desk.accounts import MACHINE, Access, Actor, Role
 from village_desk.audit import GENESIS_HASH, ChainReport
 from village_desk.errors import DatabaseTooNewError, MigrationError, StorageError
-from village_desk.ids import HouseholdId
+from village_desk.ids import HouseholdId, UserId
+from village_desk.notices import (
+    Cadence,
+    ColumnKind,
+    FeedbackKind,
+    FontRole,
+    NoticeCategory,
+    NoticeFilter,
+    NoticeId,
+    NoticeKind,
+    NoticeSettings,
+    NoticeStatus,
+    NoticeTable,
+    Paragraph,
+    PeriodRule,
+    PeriodUnit,
+    RenderedNotice,
+)
 from village_desk.roster import Body, KinshipKind, PartyStatus, Person
 from village_desk.services import AccountService, AuditService, OfficeService, RosterService, VillageService
+from village_desk.services.notices import NoticeService
 
 FIXTURES = Path(__file__).with_name("fixtures")
 RELEASED_SCHEMAS = sorted(FIXTURES.glob("schema_*.sqlite3"))
@@ -54,6 +74,16 @@ TABLES = {
     "representatives",
     "representative_households",
     "kinships",
+    "users",
+    "office_settings",
+    "audit_log",
+    "audit_head",
+    "notices",
+    "notice_pdfs",
+    "notice_photos",
+    "notice_feedback",
+    "notice_counters",
+    "notice_settings",
 }
 
 
@@ -369,6 +399,131 @@ class TestReleasedAccountsAndAuditTrail:
         rows = FIXTURE_0002.chain_rows()
         assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
         assert rows[0][10] == GENESIS_HASH
+        assert all(later[10] == earlier[11] for earlier, later in itertools.pairwise(rows))
+
+
+CLERK = Actor(UserId(2), "wenshu", "赵文书", frozenset({Role.CLERK}))
+
+
+def _one_page(notice: object, village: object, settings: object, *, internal: bool = False) -> RenderedNotice:
+    # What is drawn does not matter here, only that it is numbered and stored.
+    return RenderedNotice(b"%PDF-1.4 " + str(getattr(notice, "number", "")).encode(), 1, "A4纵向")
+
+
+class TestReleasedNotices:
+    """Schema 0003 brought notices: a 0002 database starts them empty, a 0003 one keeps them whole."""
+
+    def test_a_0002_database_starts_with_no_notices_and_numbers_from_1(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0002.sqlite3", tmp_path)))
+        try:
+            clock = lambda: dt.datetime(2026, 12, 1, 9, 0)  # noqa: E731
+            notices = NoticeService(storage, Access(CLERK), _one_page, clock)
+            assert notices.notices() == []
+            assert notices.settings() == NoticeSettings()
+            with storage.transaction() as tx:
+                assert tx.first_notice_date() is None
+                assert {k: v for k, v in tx.record_counts().items() if k in ("公示公告", "张贴照片")} == {
+                    "公示公告": 0,
+                    "张贴照片": 0,
+                }
+            draft = notices.new_draft(NoticeCategory.VILLAGE, NoticeKind.PUBLICITY, "关于低保对象的公示")
+            assert draft.issuer == "小大歹村村民委员会"  # from the 0001 profile
+            saved = notices.save_draft(replace(draft, body=(Paragraph("拟确定以下农户为低保对象。"),)))
+            assert saved.id is not None
+            issued = notices.issue(saved.id, saved.version)
+            report = AuditService(storage, Access(MACHINE)).verify()
+        finally:
+            storage.close()
+        assert issued.number == "村务公示〔2026〕1号"
+        # The chain of 0002 goes on: the draft, the number and PDF, the 发布 entry.
+        assert report == ChainReport(len(FIXTURE_0002.AUDIT) + 3)
+
+    def test_the_0003_database_keeps_notices_pdfs_photos_feedback_and_settings(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0003.sqlite3", tmp_path)))
+        try:
+            clock = lambda: dt.datetime(2026, 12, 10, 9, 0)  # noqa: E731
+            notices = NoticeService(storage, Access(CLERK), _one_page, clock)
+            listed = notices.notices()
+            first, correction = notices.notice(NoticeId(1)), notices.notice(NoticeId(3))
+            verified = [notices.verify(NoticeId(n)) for n in (1, 3)]
+            photos = notices.photos(NoticeId(1))
+            photo = notices.photo_data(photos[0].id) if photos and photos[0].id is not None else b""
+            feedback = notices.feedback(NoticeId(1)) + notices.feedback(NoticeId(3))
+            settings = notices.settings()
+            in_2026 = [
+                s.id for s in notices.notices(NoticeFilter(year=2026, category=NoticeCategory.VILLAGE))
+            ]
+            report = AuditService(storage, Access(MACHINE)).verify()
+            # The next village notice of 2026 follows the two issued under 0003.
+            draft = notices.save_draft(
+                replace(
+                    notices.new_draft(NoticeCategory.VILLAGE, NoticeKind.PUBLICITY, "关于危房改造的公示"),
+                    body=(Paragraph("拟确定以下农户为危房改造对象。"),),
+                )
+            )
+            assert draft.id is not None
+            next_number = notices.issue(draft.id, draft.version).number
+        finally:
+            storage.close()
+
+        assert [(s.id, s.status, s.number) for s in listed] == [
+            (2, NoticeStatus.DRAFT, ""),
+            (3, NoticeStatus.ISSUED, FIXTURE_0003.NUMBER_2),
+            (4, NoticeStatus.CANCELLED, ""),
+            (1, NoticeStatus.TAKEN_DOWN, FIXTURE_0003.NUMBER_1),
+        ]
+        assert [(s.photos, s.feedback_open) for s in listed] == [(0, 0), (0, 1), (0, 0), (1, 0)]
+        assert (first.title, first.superseded_by, correction.supersedes) == (FIXTURE_0003.TITLE_1, 3, 1)
+        assert (first.posted_on, first.taken_down_on) == (dt.date(2026, 12, 1), dt.date(2026, 12, 8))
+        assert first.issued_at == dt.datetime(2026, 12, 1, 9, 30)
+        assert first.attachments == ("低保申请审批表",)
+        paragraph, heading, table = first.body
+        assert paragraph == Paragraph(
+            "经农户申请、村民代表会议评议，拟确定以下农户为2026年低保对象，现予公示。"
+        )
+        assert heading == Paragraph("一、公示对象", 1)
+        assert isinstance(table, NoticeTable) and table.totals
+        assert [c.kind for c in table.columns] == [
+            ColumnKind.TEXT,
+            ColumnKind.ID_NUMBER,
+            ColumnKind.NUMBER,
+            ColumnKind.MONEY,
+        ]
+        assert table.rows[0] == ("王建国", "150523197003150012", "3", "1,260.00")
+        assert correction.body[1:] == first.body
+        assert verified == [True, True]
+        assert [(p.filename, p.size) for p in photos] == [("公开栏20261201.jpg", len(FIXTURE_0003.PHOTO))]
+        assert photo == FIXTURE_0003.PHOTO
+        assert [(f.kind, f.from_whom, f.answered_on) for f in feedback] == [
+            (FeedbackKind.OBJECTION, "张海", dt.date(2026, 12, 4)),
+            (FeedbackKind.ENQUIRY, "", None),
+        ]
+        assert settings.number_format(NoticeCategory.VILLAGE) == "小大歹{类别}{种类}〔{年}〕{号}号"
+        assert settings.period_rule("项目公示") == PeriodRule("项目公示", 10)
+        assert settings.period_rule("发展党员").unit is PeriodUnit.WORKING_DAYS
+        assert settings.cadence(NoticeCategory.FINANCE) is Cadence.MONTHLY
+        assert (settings.grace_days, settings.version) == (8, 2)
+        assert settings.holidays == (dt.date(2026, 10, 1), dt.date(2026, 10, 2))
+        assert settings.extra_workdays == (dt.date(2026, 9, 27),)
+        assert settings.font(FontRole.BODY) == "C:\\Windows\\Fonts\\simfang.ttf"
+        assert in_2026 == [3, 1]
+        assert report == ChainReport(len(FIXTURE_0003.AUDIT))
+        assert next_number == "小大歹村务公示〔2026〕3号"
+
+    def test_the_0003_pdfs_are_real_and_carry_their_numbers(self) -> None:
+        from pypdf import PdfReader
+
+        for data, number in (
+            (FIXTURE_0003.PDF_1, FIXTURE_0003.NUMBER_1),
+            (FIXTURE_0003.PDF_2, FIXTURE_0003.NUMBER_2),
+        ):
+            text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+            assert number in text
+
+    def test_the_0003_fixture_chain_continues_the_0002_chain(self) -> None:
+        rows = FIXTURE_0003.chain_rows()
+        assert rows[: len(FIXTURE_0002.AUDIT)] == FIXTURE_0002.chain_rows()
+        assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
         assert all(later[10] == earlier[11] for earlier, later in itertools.pairwise(rows))
 
 

@@ -29,6 +29,7 @@ from village_desk.accounts import (
 )
 from village_desk.errors import AccessDeniedError, VillageDeskError
 from village_desk.ids import GroupId, KinshipId, PartyMemberId, PersonId, PostId, RepresentativeId, UserId
+from village_desk.notices import Notice, NoticeCategory, NoticeId, NoticeKind, Paragraph
 from village_desk.office import OfficeSettings
 from village_desk.roster import (
     Body,
@@ -47,6 +48,7 @@ from village_desk.services import (
     RosterService,
     VillageService,
 )
+from village_desk.services.notices import NoticeService
 from village_desk.village import VillageGroup, VillageProfile
 
 DAY = dt.date(2026, 11, 28)
@@ -62,6 +64,9 @@ PROFILE = VillageProfile(
     org_name="小大歹村股份经济合作社",
 )
 TERM = dt.date(2026, 4, 18)
+NOW = dt.datetime(2026, 11, 28, 10, 0)
+CLERK = Actor(UserId(800), "wenshu", "赵文书", frozenset({Role.CLERK}))
+NO_NOTICE = NoticeId(0)
 
 
 @dataclass
@@ -73,6 +78,9 @@ class Services:
     accounts: AccountService
     office: OfficeService
     audit: AuditService
+    notices: NoticeService
+    issued: NoticeId = NO_NOTICE
+    drafts: tuple[Notice, ...] = ()  # one to issue, one to cancel
 
 
 def _written(path: Path, entries: object) -> None:
@@ -83,6 +91,9 @@ def _written(path: Path, entries: object) -> None:
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     storage = open_storage(sqlite_url(tmp_path_factory.mktemp("perm") / "village.sqlite3"))
     access = Access(MACHINE)
+    from printing.archive import combine_pdfs
+    from printing.notices import render_notice
+
     s = Services(
         storage,
         access,
@@ -91,8 +102,16 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         AccountService(storage, access),
         OfficeService(storage, access),
         AuditService(storage, access, _written),
+        NoticeService(
+            storage, access, render_notice, lambda: NOW, index_writer=_written, combiner=combine_pdfs
+        ),
     )
     s.village.set_up(PROFILE, 2)
+    # An issued notice to print, photograph and export, and drafts to issue and cancel.
+    clerk = NoticeService(storage, Access(CLERK), render_notice, lambda: NOW)
+    draft = clerk.save_draft(_notice(clerk))
+    s.issued = _draft_id(clerk.issue(_draft_id(draft), draft.version))
+    s.drafts = (clerk.save_draft(_notice(clerk)), clerk.save_draft(_notice(clerk)))
     wang = Person(id=None, name="王建国", gender="男")
     s.roster.appoint(
         wang, Post(id=None, person_id=PersonId(0), body=Body.PARTY, role="书记", term_start=TERM)
@@ -186,7 +205,41 @@ OPERATIONS: dict[str, tuple[Permission, Callable[[Services], object]]] = {
     "看操作日志": (Permission.VIEW_AUDIT, lambda s: s.audit.entries()),
     "校验操作日志": (Permission.VIEW_AUDIT, lambda s: s.audit.verify()),
     "导出操作日志": (Permission.VIEW_AUDIT, lambda s: s.audit.export(Path("/nonexistent-dir/log.xlsx"))),
+    "看公示公告": (Permission.VIEW, lambda s: s.notices.notices()),
+    "看公示PDF": (Permission.VIEW, lambda s: s.notices.pdf(s.issued)),
+    "写公示草稿": (Permission.ISSUE_NOTICES, lambda s: s.notices.save_draft(_notice(s.notices))),
+    "发布公示": (
+        Permission.ISSUE_NOTICES,
+        lambda s: s.notices.issue(_draft_id(s.drafts[0]), s.drafts[0].version),
+    ),
+    "作废公示草稿": (
+        Permission.ISSUE_NOTICES,
+        lambda s: s.notices.cancel_draft(_draft_id(s.drafts[1]), s.drafts[1].version, "不用了"),
+    ),
+    "更正公示": (Permission.ISSUE_NOTICES, lambda s: s.notices.start_correction(s.issued)),
+    "登记张贴": (Permission.ISSUE_NOTICES, lambda s: s.notices.record_posting(s.issued, 0, DAY)),
+    "添加张贴照片": (
+        Permission.ISSUE_NOTICES,
+        lambda s: s.notices.add_photo(s.issued, "公开栏.jpg", b"\xff\xd8"),
+    ),
+    "打印内部资料": (Permission.ISSUE_NOTICES, lambda s: s.notices.internal_pdf(s.issued)),
+    "登记公示打印": (Permission.PRINT, lambda s: s.notices.record_print([s.issued])),
+    "导出公示档案": (Permission.EXPORT, lambda s: s.notices.archive(2026)),
+    "改公示设置": (
+        Permission.EDIT_SETTINGS,
+        lambda s: s.notices.save_settings(replace(s.notices.settings(), grace_days=7)),
+    ),
 }
+
+
+def _notice(notices: NoticeService) -> Notice:
+    made = notices.new_draft(NoticeCategory.VILLAGE, NoticeKind.PUBLICITY, "关于2026年低保对象的公示")
+    return replace(made, body=(Paragraph("拟确定以下农户为2026年低保对象，现予公示。"),))
+
+
+def _draft_id(notice: Notice) -> NoticeId:
+    assert notice.id is not None
+    return notice.id
 
 
 def _profile(s: Services) -> VillageProfile:

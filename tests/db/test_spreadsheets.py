@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from db.spreadsheets import AUDIT_COLUMNS, CHINESE_FONT, write_audit_log
+from db.spreadsheets import (
+    AUDIT_COLUMNS,
+    CHINESE_FONT,
+    NOTICE_INDEX_COLUMNS,
+    write_audit_log,
+    write_notice_index,
+)
 from village_desk.audit import GENESIS_HASH, AuditEntry, FieldChange
 from village_desk.ids import UserId
+from village_desk.notices import Notice, NoticeCategory, NoticeId, NoticeKind, NoticeStatus
 
 HEADERS = ["序号", "时间", "用户", "姓名", "操作", "记录类型", "记录编号", "摘要", "变更内容", "校验值"]
 
@@ -152,3 +160,55 @@ def test_many_entries(tmp_path: Path) -> None:
     sheet = written(tmp_path, entries)
     assert sheet.max_row == 502
     assert sheet["A3"].value == 500 and sheet["A502"].value == 1
+
+
+# --- the index of a notice archive ----------------------------------------------------------------------
+def _issued(notice_id: int, seq: int, title: str, **changes: object) -> Notice:
+    base = Notice(
+        id=NoticeId(notice_id),
+        category=NoticeCategory.VILLAGE,
+        kind=NoticeKind.PUBLICITY,
+        title=title,
+        period_start=dt.date(2026, 3, 2),
+        period_end=dt.date(2026, 3, 8),
+        status=NoticeStatus.ISSUED,
+        number=f"村务公示〔2026〕{seq}号",
+        year=2026,
+        seq=seq,
+        issue_date=dt.date(2026, 3, 2),
+        pdf_sha256=f"{seq:x}" * 64,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_the_notice_index_names_corrections_and_keeps_text_as_text(tmp_path: Path) -> None:
+    notices = [
+        _issued(7, 1, "=SUM(A1:A9)的公示", superseded_by=NoticeId(99)),  # corrected next year
+        _issued(8, 2, "关于/更正?的公示", supersedes=NoticeId(3), posted_on=dt.date(2026, 3, 3)),
+        _issued(9, 3, "无公示期的公告", kind=NoticeKind.ANNOUNCEMENT, period_start=None, period_end=None),
+    ]
+    path = tmp_path / "目录.xlsx"
+    write_notice_index(path, notices)
+
+    sheet = openpyxl.load_workbook(path).active
+    assert isinstance(sheet, Worksheet)
+    assert [c.value for c in sheet[2]] == [title for title, _ in NOTICE_INDEX_COLUMNS]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert len(rows) == 3
+    assert rows[0][3] == "=SUM(A1:A9)的公示" and sheet["D3"].data_type == "s"  # never a formula
+    assert rows[0][8] == "已被其他年度的一份公示更正"
+    assert rows[1][8] == "更正其他年度的一份公示"
+    assert rows[1][6] == dt.datetime(2026, 3, 3) and sheet["G4"].number_format == "yyyy-mm-dd"
+    assert rows[1][10] == "村务公示〔2026〕2号 关于_更正_的公示.pdf"  # as the exported file is named
+    assert rows[2][5] in ("", None) and rows[2][2] == "公告"
+    assert sheet.freeze_panes == "A3"
+    assert sheet["A1"].font.name == CHINESE_FONT
+
+
+def test_an_empty_index_is_still_a_sheet_with_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "目录.xlsx"
+    write_notice_index(path, [])
+    sheet = openpyxl.load_workbook(path).active
+    assert isinstance(sheet, Worksheet)
+    assert sheet["A1"].value == "公示公告档案目录（共0份）"
+    assert sheet.max_row == 2

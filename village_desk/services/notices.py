@@ -272,17 +272,13 @@ class NoticeService:
             number = format_number(
                 settings.number_format(notice.category), notice.category, notice.kind, year, seq
             )
-            numbered = replace(notice, number=number, issue_date=notice.issue_date or now.date())
-            rendered = self._render(numbered, tx.get_profile(), settings)
-            frozen = issued(
-                numbered,
-                number=number,
-                year=year,
-                seq=seq,
-                at=now,
-                by=actor.display_name,
-                pdf_sha256=sha256(rendered.pdf),
+            # Rendered as issued (status, number, date), not as the draft it still is: the
+            # renderer marks drafts 草稿 and leaves their number blank.
+            numbered = issued(
+                notice, number=number, year=year, seq=seq, at=now, by=actor.display_name, pdf_sha256=""
             )
+            rendered = self._render(numbered, tx.get_profile(), settings)
+            frozen = replace(numbered, pdf_sha256=sha256(rendered.pdf))
             saved = tx.save_notice(frozen)
             assert saved.id is not None
             tx.store_notice_pdf(saved.id, rendered.pdf)
