@@ -79,6 +79,25 @@ system_libraries() {
     die "apt-get 安装系统库失败 (apt-get could not install the system libraries)"
 }
 
+# The PDF tests cross-check fonts and text with poppler's pdffonts/pdftotext when they are present
+# (the tests read PDFs with pypdf either way): installed for a test set-up run as root, else skipped.
+PDF_TEST_PACKAGES="poppler-utils"
+
+pdf_test_tools() {
+  [ "$mode" = test ] || return 0
+  command -v pdffonts >/dev/null 2>&1 && return 0
+  if is_root && command -v apt-get >/dev/null 2>&1; then
+    say "安装 PDF 检查工具 (installing PDF check tools): $PDF_TEST_PACKAGES"
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PDF_TEST_PACKAGES >/dev/null ||
+      { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PDF_TEST_PACKAGES >/dev/null; } ||
+      say "未能安装 $PDF_TEST_PACKAGES，相关交叉检查将跳过 (could not install; those cross-checks will be skipped)"
+  else
+    say "没有 pdffonts；PDF 字体的交叉检查将跳过（可 sudo apt-get install $PDF_TEST_PACKAGES）(pdffonts absent: cross-check skipped)"
+  fi
+}
+
 # --- 2. Python and .venv ---------------------------------------------------------------------------
 py_ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' >/dev/null 2>&1; }
 
@@ -162,6 +181,7 @@ install_project() {
 
 say "村务通环境准备 (setting up village-desk, mode: $mode)"
 system_libraries
+pdf_test_tools
 make_venv
 install_project
 say "环境就绪 (ready): $VENV"

@@ -7,6 +7,7 @@ The only module of the core that imports ``db`` and ``ui``; both lazily, so
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,12 @@ from typing import TYPE_CHECKING
 from village_desk import __version__
 from village_desk.audit import AuditEntry
 from village_desk.context import AppContext
+
+if TYPE_CHECKING:
+    from village_desk.accounts import Access
+    from village_desk.notices import Notice, NoticeSettings, RenderedNotice
+    from village_desk.storage import Storage
+    from village_desk.village import VillageProfile
 
 APP_NAME = "VillageDesk"
 APP_AUTHOR = "VillageDesk"
@@ -65,7 +72,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="检查数据文件是否完好、操作日志是否被改动（有问题时退出码不为0）",
         description="检查数据文件的完整性和操作日志的校验链。",
     )
+    notice = commands.add_parser(
+        "notice",
+        help="公示公告：列出（list）或导出PDF（pdf）",
+        description="公示公告的命令：list 列出，pdf 导出一份的PDF（已发布的导出存档原件）。",
+    )
+    notice_commands = notice.add_subparsers(dest="notice_command", metavar="操作", required=True)
+    listing = notice_commands.add_parser(
+        "list",
+        parents=[common],
+        help="列出公示公告（制表符分隔：编号、类别、种类、状态、发布日期、标题、ID）",
+        description="列出公示公告，最新的在前。",
+    )
+    listing.add_argument("--year", type=int, metavar="YYYY", help="只列这一年的")
+    listing.add_argument("--category", metavar="类别", help="只列这一类：党务、村务或财务")
+    pdf = notice_commands.add_parser(
+        "pdf",
+        parents=[common],
+        help="把一份公示公告写成PDF文件",
+        description="已发布的写出存档的原件（校验过），草稿按现在的内容生成。",
+    )
+    pdf.add_argument("id", type=int, metavar="ID", help="公示公告的ID（notice list 的最后一列）")
+    pdf.add_argument("out", metavar="OUT.pdf", help="写到这个文件")
     return parser
+
+
+# The notice engine's tools, imported when first used: reportlab, pypdf and openpyxl load
+# only when a notice is drawn or an archive exported, never at start-up.
+def render_notice(
+    notice: Notice, village: VillageProfile, settings: NoticeSettings, *, internal: bool = False
+) -> RenderedNotice:
+    from printing.notices import render_notice as render
+
+    return render(notice, village, settings, internal=internal)
+
+
+def write_notice_index(path: Path, notices: Sequence[Notice]) -> None:
+    from db.spreadsheets import write_notice_index as write
+
+    write(path, notices)
+
+
+def combine_pdfs(pdfs: Sequence[bytes]) -> bytes:
+    from printing.archive import combine_pdfs as combine
+
+    return combine(pdfs)
 
 
 def data_dir_for(arg: str | None) -> Path:
@@ -119,7 +170,7 @@ def open_context(
     from village_desk.accounts import MACHINE, Access
     from village_desk.backups import BackupStore, DeferredBackupStore
     from village_desk.services import AccountService, RosterService, VillageService
-    from village_desk.storage import DeferredStorage, Storage
+    from village_desk.storage import DeferredStorage
 
     if TYPE_CHECKING:
         from db.backup import SqlBackupStore
@@ -157,6 +208,8 @@ def open_context(
                 RosterService(opened, machine),
                 AccountService(opened, machine),
             )
+        if demo:
+            _build_demo_notices(opened, machine)
         return opened
 
     def write_audit_xlsx(path: Path, entries: Sequence[AuditEntry]) -> None:
@@ -182,8 +235,27 @@ def open_context(
         open_demo=switch_to_demo if allow_demo_switch else None,
         audit_writer=write_audit_xlsx,
         backup_store=store,
+        notice_renderer=render_notice,
+        notice_index_writer=write_notice_index,
+        pdf_combiner=combine_pdfs,
     )
     return context
+
+
+def _build_demo_notices(storage: Storage, machine: Access) -> None:
+    """The demo's sample notices, written and issued by its 文书 (as the audit log then shows),
+    once: when the demo has none yet (also completing a demo made before notices existed)."""
+    from village_desk.accounts import Access, Actor
+    from village_desk.demo_notices import build_demo_notices
+    from village_desk.services import AccountService
+    from village_desk.services.notices import NoticeService
+
+    if NoticeService(storage, machine).notices():
+        return
+    clerk = next((u for u in AccountService(storage, machine).users() if u.username == "wenshu"), None)
+    if clerk is None:
+        return
+    build_demo_notices(NoticeService(storage, Access(Actor.of(clerk)), render_notice), dt.date.today())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -218,6 +290,10 @@ def run_command(args: argparse.Namespace, data_dir: Path, log_dir: Path) -> int:
         return commands.backup(ctx, Path(args.to).expanduser() if args.to else None)
     if args.command == "restore":
         return commands.restore(ctx, Path(args.file).expanduser())
+    if args.command == "notice":
+        if args.notice_command == "list":
+            return commands.notice_list(ctx, args.year, args.category)
+        return commands.notice_pdf(ctx, args.id, Path(args.out).expanduser())
     return commands.check(ctx)
 
 

@@ -1,4 +1,5 @@
-"""The command line's subcommands, for scheduled tasks: ``backup``, ``restore``, ``check``.
+"""The command line's subcommands, for scheduled tasks and scripts: ``backup``, ``restore``,
+``check``, ``notice list`` and ``notice pdf``.
 
 Each runs over an ``AppContext`` the composition root made, as the machine
 administrator (``MACHINE``: audited as 本机管理员), prints Chinese, and
@@ -11,6 +12,7 @@ returns the exit status:
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +22,7 @@ from village_desk.accounts import MACHINE
 from village_desk.backups import BackupInfo, BackupKind, describe_size
 from village_desk.context import AppContext
 from village_desk.errors import VillageDeskError
+from village_desk.notices import NoticeCategory, NoticeFilter, NoticeId, NoticeStatus
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -71,6 +74,67 @@ def check(ctx: AppContext, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
                 print(more, file=err)
             return EXIT_PROBLEM
         print(f"正常：数据文件完好，操作日志完整，没有被改动。（{ctx.location}）", file=out)
+        return EXIT_OK
+
+    return _as_machine(ctx, run, err)
+
+
+def notice_list(
+    ctx: AppContext,
+    year: int | None = None,
+    category: str | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """One line per notice, tab-separated: id, number, category, kind, status, issue date, title."""
+
+    def run() -> int:
+        chosen = None
+        if category:
+            try:
+                chosen = NoticeCategory(category)
+            except ValueError:
+                names = "、".join(c.value for c in NoticeCategory)
+                print(f"没有“{category}”这个类别；类别是：{names}。", file=err)
+                return EXIT_FAILED
+        today = dt.date.today()
+        print("编号\t类别\t种类\t状态\t发布日期\t标题\tID", file=out)
+        for item in ctx.notices.notices(NoticeFilter(category=chosen, year=year)):
+            status = item.status.value + ("·已被更正" if item.superseded_by is not None else "")
+            running = (
+                item.period_start is not None
+                and item.period_end is not None
+                and item.status in (NoticeStatus.ISSUED, NoticeStatus.POSTED)
+                and item.period_start <= today <= item.period_end
+            )
+            if running:
+                status += "·公示中"
+            issued_on = item.issue_date.isoformat() if item.issue_date and item.number else ""
+            fields = (item.number or "（未编号）", item.category, item.kind, status, issued_on, item.title)
+            print("\t".join((*fields, str(item.id))), file=out)
+        return EXIT_OK
+
+    return _as_machine(ctx, run, err)
+
+
+def notice_pdf(
+    ctx: AppContext, notice_id: int, target: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Write a notice's PDF: the issued one exactly as stored (hash-checked), a draft as it would print."""
+
+    def run() -> int:
+        data = ctx.notices.pdf(NoticeId(notice_id))
+        notice = ctx.notices.notice(NoticeId(notice_id))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as error:
+            print(f"没能写出 {target}：{error.strerror or error}。请换一个能写入的文件夹再试。", file=err)
+            return EXIT_FAILED
+        what = (
+            f"{notice.number}（SHA-256 {notice.pdf_sha256[:16]}…，与存档一致）" if notice.number else "草稿"
+        )
+        print(f"已写出：{target}（{notice.title}，{what}）", file=out)
         return EXIT_OK
 
     return _as_machine(ctx, run, err)
