@@ -13,10 +13,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from village_desk.audit import AuditEntry
-from village_desk.notices import Notice, NoticeId, chinese_date
 
 # The file name each notice's PDF gets in an exported archive; one rule, the service's.
-from village_desk.services.notices import _file_name as notice_file_name
+from village_desk.notices import Notice, NoticeId, archive_file_name, chinese_date
 
 # A font every Chinese Windows has; WPS and LibreOffice substitute their own CJK font.
 CHINESE_FONT = "宋体"
@@ -185,7 +184,7 @@ def write_notice_index(path: Path, notices: Sequence[Notice]) -> None:
             notice.taken_down_on,
             _correction(notice, numbers),
             notice.pdf_sha256,
-            notice_file_name(notice),
+            archive_file_name(notice),
         )
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column)

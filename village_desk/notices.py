@@ -704,6 +704,14 @@ def feedback_problems(feedback: NoticeFeedback) -> list[FieldError]:
     return problems
 
 
+def archive_file_name(notice: Notice) -> str:
+    """村务公示〔2026〕3号 关于….pdf, without characters Windows forbids in file names."""
+    name = f"{notice.number} {notice.title}"
+    for bad in '\\/:*?"<>|':
+        name = name.replace(bad, "_")
+    return f"{name[:120].strip()}.pdf"
+
+
 # --- the list and its filter --------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from village_desk.notices import (
     NoticeStatus,
     NoticeSummary,
     RenderedNotice,
+    archive_file_name,
     cancelled,
     correction_draft,
     disclosure_status,
@@ -419,7 +420,7 @@ class NoticeService:
             written.append(target)
         else:
             for notice, data in items:
-                target = _free_path(folder / _file_name(notice))
+                target = _free_path(folder / archive_file_name(notice))
                 target.write_bytes(data)
                 written.append(target)
         if self._index_writer is not None:
@@ -427,14 +428,6 @@ class NoticeService:
             self._index_writer(index, [notice for notice, _ in items])
             written.append(index)
         return written
-
-
-def _file_name(notice: Notice) -> str:
-    """村务公示〔2026〕3号 关于….pdf, without characters Windows forbids in file names."""
-    name = f"{notice.number} {notice.title}"
-    for bad in '\\/:*?"<>|':
-        name = name.replace(bad, "_")
-    return f"{name[:120].strip()}.pdf"
 
 
 def _free_path(path: Path) -> Path:
