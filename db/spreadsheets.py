@@ -49,7 +49,6 @@ NOTICE_INDEX_COLUMNS: tuple[tuple[str, float], ...] = (
     ("SHA-256", 20),
     ("文件名", 50),
 )
-_NOTICE_DATE_COLUMNS = (5, 7, 8)
 _NOTICE_WRAPPED_COLUMNS = (4, 6, 9, 10, 11)
 
 _THIN = Side(style="thin", color="999999")
@@ -67,30 +66,8 @@ def write_audit_log(path: Path, entries: Sequence[AuditEntry]) -> None:
     fields go one per line (``标签：旧 → 新``) in 变更内容. Text is written as
     text: a summary beginning with ``=`` stays words, never a formula.
     """
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "操作日志"
-    font = Font(name=CHINESE_FONT, size=10)
-    bold = Font(name=CHINESE_FONT, size=10, bold=True)
-
-    last_column = get_column_letter(len(AUDIT_COLUMNS))
-    title = sheet.cell(row=1, column=1, value=_title(len(entries)))
-    title.font = Font(name=CHINESE_FONT, size=14, bold=True)
-    title.alignment = Alignment(vertical="center")
-    sheet.merge_cells(f"A1:{last_column}1")
-    sheet.row_dimensions[1].height = 24
-
-    for column, (header, width) in enumerate(AUDIT_COLUMNS, start=1):
-        cell = sheet.cell(row=2, column=column, value=header)
-        cell.font = bold
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = _CENTER
-        sheet.column_dimensions[get_column_letter(column)].width = width
-
-    for row, entry in enumerate(entries, start=FIRST_DATA_ROW):
-        values: tuple[Any, ...] = (
+    rows = [
+        (
             entry.seq,
             _time(entry.at),
             entry.username,
@@ -102,19 +79,60 @@ def write_audit_log(path: Path, entries: Sequence[AuditEntry]) -> None:
             "\n".join(change.text for change in entry.changes),
             entry.hash[:HASH_CHARS],
         )
+        for entry in entries
+    ]
+    _write_sheet(path, "操作日志", _title(len(entries)), AUDIT_COLUMNS, rows, wrapped=(8, 9))
+
+
+def _write_sheet(
+    path: Path,
+    name: str,
+    title_text: str,
+    columns: Sequence[tuple[str, float]],
+    rows: Sequence[tuple[Any, ...]],
+    wrapped: Sequence[int] = (),
+) -> None:
+    """One sheet: a title row, a frozen and filtered header row, bordered rows; dates and times as such.
+
+    Printed landscape, one page wide, the header on every page.
+    """
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = name
+    font = Font(name=CHINESE_FONT, size=10)
+    bold = Font(name=CHINESE_FONT, size=10, bold=True)
+
+    last_column = get_column_letter(len(columns))
+    title = sheet.cell(row=1, column=1, value=title_text)
+    title.font = Font(name=CHINESE_FONT, size=14, bold=True)
+    title.alignment = Alignment(vertical="center")
+    sheet.merge_cells(f"A1:{last_column}1")
+    sheet.row_dimensions[1].height = 24
+
+    for column, (header, width) in enumerate(columns, start=1):
+        cell = sheet.cell(row=2, column=column, value=header)
+        cell.font = bold
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = _CENTER
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+    for row, values in enumerate(rows, start=FIRST_DATA_ROW):
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column)
             _put(cell, value)
             cell.font = font
             cell.border = _BORDER
-            cell.alignment = _TOP_WRAP if column in (8, 9) else _TOP
+            cell.alignment = _TOP_WRAP if column in wrapped else _TOP
             if isinstance(value, dt.datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
 
     sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
-    if entries:
-        sheet.auto_filter.ref = f"A2:{last_column}{FIRST_DATA_ROW + len(entries) - 1}"
-    # Printed: landscape, one page wide, the header on every page.
+    if rows:
+        sheet.auto_filter.ref = f"A2:{last_column}{FIRST_DATA_ROW + len(rows) - 1}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
@@ -148,32 +166,10 @@ def write_notice_index(path: Path, notices: Sequence[Notice]) -> None:
     and the file name the PDF has in the exported folder.
     """
     numbers: dict[NoticeId, str] = {n.id: n.number for n in notices if n.id is not None}
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "公示公告目录"
-    font = Font(name=CHINESE_FONT, size=10)
-    bold = Font(name=CHINESE_FONT, size=10, bold=True)
-
-    last_column = get_column_letter(len(NOTICE_INDEX_COLUMNS))
     years = sorted({n.year for n in notices if n.year is not None})
     year_text = "、".join(f"{y}年" for y in years)
-    title = sheet.cell(row=1, column=1, value=f"{year_text}公示公告档案目录（共{len(notices)}份）")
-    title.font = Font(name=CHINESE_FONT, size=14, bold=True)
-    title.alignment = Alignment(vertical="center")
-    sheet.merge_cells(f"A1:{last_column}1")
-    sheet.row_dimensions[1].height = 24
-
-    for column, (header, width) in enumerate(NOTICE_INDEX_COLUMNS, start=1):
-        cell = sheet.cell(row=2, column=column, value=header)
-        cell.font = bold
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = _CENTER
-        sheet.column_dimensions[get_column_letter(column)].width = width
-
-    for row, notice in enumerate(notices, start=FIRST_DATA_ROW):
-        values: tuple[Any, ...] = (
+    rows = [
+        (
             notice.number,
             notice.category.value,
             notice.kind.value,
@@ -186,24 +182,10 @@ def write_notice_index(path: Path, notices: Sequence[Notice]) -> None:
             notice.pdf_sha256,
             archive_file_name(notice),
         )
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row, column=column)
-            _put(cell, value)
-            cell.font = font
-            cell.border = _BORDER
-            cell.alignment = _TOP_WRAP if column in _NOTICE_WRAPPED_COLUMNS else _TOP
-            if column in _NOTICE_DATE_COLUMNS and value is not None:
-                cell.number_format = "yyyy-mm-dd"
-
-    sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
-    if notices:
-        sheet.auto_filter.ref = f"A2:{last_column}{FIRST_DATA_ROW + len(notices) - 1}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "2:2"
-    book.save(path)
+        for notice in notices
+    ]
+    title = f"{year_text}公示公告档案目录（共{len(notices)}份）"
+    _write_sheet(path, "公示公告目录", title, NOTICE_INDEX_COLUMNS, rows, wrapped=_NOTICE_WRAPPED_COLUMNS)
 
 
 def _period(notice: Notice) -> str:
