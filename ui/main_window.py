@@ -32,6 +32,7 @@ from ui.display_tab import remembers_geometry
 from ui.fonts import set_font_scale
 from ui.idle_lock import IdleLock, LockDialog
 from ui.login_dialog import ChangePasswordDialog, LoginDialog
+from ui.notices_page import NoticesPage
 from ui.operations import OperationRunner
 from ui.pages import HomePage, PlaceholderPage
 from ui.person_fields import alive, weak_handler, weak_slot
@@ -56,7 +57,6 @@ PLANNED = {
     MEETINGS: "民主议事：将在这里记录“四议两公开”的议事过程，准备会议通知、签到表和会议记录。此功能正在开发中。",
     FINANCE: "集体财务：将在这里登记村集体的收入和支出凭证、资产和合同，并生成财务公开表。此功能正在开发中。",
     AWARDS: "评选表彰：将在这里组织星级文明户等评选活动，记录评选结果并打印光荣榜。此功能正在开发中。",
-    NOTICES: "公示公告：将在这里起草、打印和保存党务、村务、财务公开的公示和公告。此功能正在开发中。",
 }
 
 
@@ -111,11 +111,14 @@ class MainWindow(QMainWindow):
         self.pages.setObjectName("pages")
         self.home = HomePage(ctx, self.runner)
         self.settings = SettingsPage(ctx, self.runner)
+        self.notices = NoticesPage(ctx, self.runner)
         for index, title in enumerate(PAGE_TITLES):
             if index == HOME:
                 page: QWidget = self.home
             elif index == SETTINGS:
                 page = self.settings
+            elif index == NOTICES:
+                page = self.notices
             else:
                 page = PlaceholderPage(title, PLANNED[index])
             page.setObjectName(f"page{index}")
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
         self.home.edit_profile_requested.connect(self._on_home_edit_profile_requested)
+        self.home.notices_requested.connect(self._on_home_notices_requested)
         self.home.profile_loaded.connect(self._on_home_profile_loaded)
         self.settings.changed.connect(self._on_settings_changed)
         backup_tab = self.settings.tab("backup")
@@ -196,6 +200,8 @@ class MainWindow(QMainWindow):
         """Load the pages' data (the database is open, or opens on the runner's worker)."""
         self._show_user()
         self.home.refresh()
+        if self.pages.currentIndex() == NOTICES:
+            self.notices.refresh()
         self._load_office_settings()
 
     def lock(self) -> None:
@@ -309,10 +315,15 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(row)
         if row == HOME and self.home.data is not None:
             self.home.refresh()
+        if row == NOTICES and self.home.data is not None:
+            self.notices.refresh()
 
     def _on_home_edit_profile_requested(self) -> None:
         self.show_page(SETTINGS)
         self.settings.show_tab("profile")
+
+    def _on_home_notices_requested(self) -> None:
+        self.show_page(NOTICES)
 
     def _on_home_profile_loaded(self, profile: VillageProfile | None) -> None:
         self.setWindowTitle(window_title(profile, self.ctx.is_demo))
@@ -360,6 +371,7 @@ class MainWindow(QMainWindow):
         if actor != self._shown_actor:
             self._shown_actor = actor
             self.settings.user_changed()
+            self.notices.user_changed()
 
     def _load_office_settings(self) -> None:
         self.runner.run(self.ctx.office.settings, weak_slot(self._on_office_settings_loaded))

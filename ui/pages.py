@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -23,10 +24,17 @@ from ui.operations import OperationRunner
 from village_desk.accounts import Permission
 from village_desk.backups import BackupFile, BackupStatus
 from village_desk.context import AppContext
+from village_desk.notices import DisclosureDue, DueState
 from village_desk.roster import RosterSummary
 from village_desk.village import VillageProfile
 
 NOT_FILLED = "未填写"
+DUE_COLORS = {
+    DueState.OK: QColor("#1b6e20"),
+    DueState.DUE: QColor("#8a4b00"),
+    DueState.OVERDUE: QColor("#b00020"),
+}
+DUE_MARKS = {DueState.OK: "✓", DueState.DUE: "●", DueState.OVERDUE: "⚠"}
 BACKUP_WARNING_STYLE = (
     "QFrame#backupWarning { background: #fff4e5; border: 1px solid #e0a040; border-radius: 4px; }"
 )
@@ -74,17 +82,34 @@ class PlaceholderPage(QWidget):
         layout.addStretch(1)
 
 
+class ClickableBox(QGroupBox):
+    """A group box that acts as a link: a click anywhere on it emits ``clicked``."""
+
+    clicked = Signal()
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+
+
 @dataclass(frozen=True)
 class HomeData:
     profile: VillageProfile | None
     summary: RosterSummary
     backup: BackupStatus | None = None  # None on PostgreSQL: the server's administrator backs it up
+    disclosure: tuple[DisclosureDue, ...] = ()  # 三务公开: per category, due or overdue
 
 
 class HomePage(QWidget):
     """首页: who we are (本村信息) and the state of the roster, with its warnings."""
 
     edit_profile_requested = Signal()
+    notices_requested = Signal()  # the 三务公开 block was clicked: go to 公示公告
     profile_loaded = Signal(object)  # VillageProfile | None, after each refresh
     backed_up = Signal(object)  # BackupFile, after 立即备份 on the warning
 
@@ -132,6 +157,26 @@ class HomePage(QWidget):
         roster_form.addRow("村民代表：", self.representatives)
         roster_form.addRow("书记、主任“一肩挑”：", self.one_shoulder)
 
+        # 三务公开: what is due or overdue per category; a click opens 公示公告.
+        self.disclosure_box = ClickableBox("三务公开")
+        self.disclosure_box.setObjectName("disclosureBox")
+        self.disclosure_box.setToolTip("点击打开“公示公告”")
+        self.disclosure_labels: dict[str, QLabel] = {}
+        disclosure_layout = QVBoxLayout(self.disclosure_box)
+        self.disclosure_button = QPushButton("打开公示公告")
+        self.disclosure_button.setObjectName("openNoticesButton")
+        self.disclosure_button.clicked.connect(self.notices_requested)
+        self.disclosure_box.clicked.connect(self.notices_requested)
+        lines = QWidget()
+        self._disclosure_layout = QVBoxLayout(lines)
+        self._disclosure_layout.setContentsMargins(0, 0, 0, 0)
+        disclosure_layout.addWidget(lines)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.disclosure_button)
+        button_row.addStretch(1)
+        disclosure_layout.addLayout(button_row)
+        self.disclosure_box.hide()  # until the first load says what is due
+
         self.warnings = text_label()
         self.warnings.setObjectName("homeWarnings")
         warnings_box = QGroupBox("需要注意的事项")
@@ -170,6 +215,7 @@ class HomePage(QWidget):
         layout.addWidget(self.backup_done)
         layout.addWidget(profile_box)
         layout.addLayout(buttons)
+        layout.addWidget(self.disclosure_box)
         layout.addWidget(roster_box)
         layout.addWidget(warnings_box)
         layout.addStretch(1)
@@ -184,7 +230,8 @@ class HomePage(QWidget):
         def load() -> HomeData:
             backups = ctx.backups
             status = backups.status() if backups.supported else None
-            return HomeData(ctx.village.profile(), ctx.roster.summary(), status)
+            disclosure = tuple(ctx.notices.disclosure())
+            return HomeData(ctx.village.profile(), ctx.roster.summary(), status, disclosure)
 
         self._runner.run(load, self._show, label="正在读取本村信息…")
 
@@ -223,7 +270,30 @@ class HomePage(QWidget):
         else:
             self.warnings.setText("目前没有需要注意的事项。")
         self._show_backup(data.backup)
+        self._show_disclosure(data.disclosure)
         self.profile_loaded.emit(profile)
+
+    # --- 三务公开 ----------------------------------------------------------------------
+    def _show_disclosure(self, dues: tuple[DisclosureDue, ...]) -> None:
+        layout = self._disclosure_layout
+        while layout.count():
+            item = layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.disclosure_labels = {}
+        for due in dues:
+            label = text_label(f"{DUE_MARKS[due.state]} {due.text}")
+            label.setObjectName(f"disclosure_{due.category.name.lower()}")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)  # clicks reach the box
+            palette = label.palette()
+            palette.setColor(label.foregroundRole(), DUE_COLORS[due.state])
+            label.setPalette(palette)
+            if due.state is not DueState.OK:
+                set_font_scale(label, 1.0, bold=True)
+            self.disclosure_labels[due.category.value] = label
+            layout.addWidget(label)
+        self.disclosure_box.setVisible(bool(dues))
 
     # --- the backup warning ---------------------------------------------------------
     def _show_backup(self, status: BackupStatus | None) -> None:

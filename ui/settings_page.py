@@ -14,6 +14,7 @@ from ui.backup_tab import BackupTab
 from ui.committees_tab import CommitteesTab
 from ui.display_tab import DisplayTab
 from ui.groups_tab import GroupsTab
+from ui.notice_settings_tab import NoticeSettingsTab
 from ui.operations import OperationRunner
 from ui.party_tab import PartyTab
 from ui.permissions import can
@@ -39,6 +40,7 @@ TABS: tuple[tuple[str, str, Callable[[AppContext, OperationRunner], QWidget]], .
     ("committees", "村“两委”与监委会", CommitteesTab),
     ("party", "党员", PartyTab),
     ("representatives", "村民代表", RepresentativesTab),
+    ("notices", "公示设置", NoticeSettingsTab),
     ("users", "用户与权限", UsersTab),
     ("audit", "操作日志", AuditTab),
     ("backup", "备份与恢复", BackupTab),
@@ -98,10 +100,13 @@ class SettingsPage(QWidget):
     def user_changed(self) -> None:
         """Another user signed in (or their roles changed): show only their tabs, and reload each.
 
-        Unsaved edits in 本村信息 are dropped: the next user must not save them under their name."""
+        Unsaved edits in 本村信息 and 公示设置 are dropped: the next user must not save them under their name."""
         profile_tab = self._pages["profile"]
         if isinstance(profile_tab, ProfileTab):
             profile_tab.discard_edits()
+        notices_tab = self._pages["notices"]
+        if isinstance(notices_tab, NoticeSettingsTab):
+            notices_tab.discard_edits()
         self._show_allowed_tabs()
         self._stale.update(self._pages)  # buttons follow the permissions on reload
         self._refresh_current_if_stale()

@@ -545,6 +545,10 @@ def totals_row(table: NoticeTable) -> tuple[str, ...]:
 # --- validation and the lifecycle ---------------------------------------------------------------------
 
 
+# What the templates leave for the clerk to fill in (根据……的规定).
+PLACEHOLDER = "……"
+
+
 def notice_problems(notice: Notice, *, internal: bool = False) -> list[FieldError]:
     """What stops a notice from being issued (or printed as a public notice)."""
     problems: list[FieldError] = []
@@ -565,6 +569,11 @@ def notice_problems(notice: Notice, *, internal: bool = False) -> list[FieldErro
         problems.append(FieldError("letterhead", "红色版头只用于公告和通知。"))
     for number, table in enumerate(notice.tables, start=1):
         problems.extend(_table_problems(number, table, internal))
+    texts = [notice.title, *(b.text for b in notice.body if isinstance(b, Paragraph))]
+    if any(PLACEHOLDER in text for text in texts):
+        problems.append(
+            FieldError("body", f"标题或正文里还有模板留下的“{PLACEHOLDER}”没有填写，请填上具体内容。")
+        )
     return problems
 
 
@@ -572,6 +581,8 @@ def _table_problems(number: int, table: NoticeTable, internal: bool) -> list[Fie
     problems: list[FieldError] = []
     if not table.columns:
         return [FieldError("body", f"表{number}没有列，请至少加一列。")]
+    if not any(cell.strip() for row in table.rows for cell in row):
+        problems.append(FieldError("body", f"表{number}还是空的，请填上内容，或者删掉这张表。"))
     if not internal:
         for column in table.columns:
             if column.kind is ColumnKind.SENSITIVE:

@@ -386,3 +386,11 @@ def test_plain_notice_template() -> None:
         draft(kind=NoticeKind.NOTIFICATION), "关于召开村民代表会议的通知", "各位代表：\n一、时间\n二、地点"
     )
     assert [b.level for b in notice.body if isinstance(b, Paragraph)] == [0, 1, 1]
+
+
+def test_empty_tables_and_template_placeholders_stop_issuing() -> None:
+    empty = NoticeTable((Column("户主姓名"), Column("人数", ColumnKind.NUMBER)), (("", ""), ("", "")))
+    problems = notice_problems(draft(body=(Paragraph("现将名单公示如下："), empty)))
+    assert [p.message for p in problems] == ["表1还是空的，请填上内容，或者删掉这张表。"]
+    placeholder = notice_problems(draft(body=(Paragraph("根据……的规定，经……审核"),)))
+    assert any("……" in p.message for p in placeholder)

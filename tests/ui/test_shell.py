@@ -95,6 +95,7 @@ def test_settings_tabs_in_order(ctx: AppContext, make_window: Callable[[AppConte
         "村“两委”与监委会",
         "党员",
         "村民代表",
+        "公示设置",
         "用户与权限",
         "操作日志",
         "备份与恢复",
