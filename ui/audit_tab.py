@@ -77,6 +77,10 @@ RECORD_TYPES: tuple[str, ...] = (
     "亲属关系",
     "用户",
     "设置",
+    "公示公告",
+    "张贴照片",
+    "公示意见",
+    "公示设置",
     "数据文件",
     "操作日志",
 )
@@ -93,6 +97,7 @@ RECORD_TABS: dict[str, str] = {
     "农户": "representatives",
     "用户": "users",
     "设置": "users",
+    "公示设置": "notices",
     "数据文件": "backup",
 }
 
