@@ -8,6 +8,8 @@ opens it behind the window) and loads its pages when ``load()`` is called.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -32,7 +34,6 @@ from ui.display_tab import remembers_geometry
 from ui.fonts import set_font_scale
 from ui.idle_lock import IdleLock, LockDialog
 from ui.login_dialog import ChangePasswordDialog, LoginDialog
-from ui.notices_page import NoticesPage
 from ui.operations import OperationRunner
 from ui.pages import HomePage, PlaceholderPage
 from ui.person_fields import alive, weak_handler, weak_slot
@@ -43,6 +44,9 @@ from village_desk.context import AppContext
 from village_desk.errors import VillageDeskError
 from village_desk.office import OfficeSettings
 from village_desk.village import VillageProfile
+
+if TYPE_CHECKING:
+    from ui.notices_page import NoticesPage
 
 APP_TITLE = "村务通"
 GEOMETRY_KEY = "main_window/geometry"
@@ -111,14 +115,15 @@ class MainWindow(QMainWindow):
         self.pages.setObjectName("pages")
         self.home = HomePage(ctx, self.runner)
         self.settings = SettingsPage(ctx, self.runner)
-        self.notices = NoticesPage(ctx, self.runner)
+        # 公示公告 is built when first shown: QtPdf and the editor stay out of start-up.
+        self._notices: NoticesPage | None = None
         for index, title in enumerate(PAGE_TITLES):
             if index == HOME:
                 page: QWidget = self.home
             elif index == SETTINGS:
                 page = self.settings
             elif index == NOTICES:
-                page = self.notices
+                page = self._notices_stand_in = QWidget()  # until ``notices`` builds the page
             else:
                 page = PlaceholderPage(title, PLANNED[index])
             page.setObjectName(f"page{index}")
@@ -309,9 +314,27 @@ class MainWindow(QMainWindow):
         if isinstance(sender, QShortcut):
             self.show_page(self._shortcuts.index(sender))
 
+    @property
+    def notices(self) -> NoticesPage:
+        """The 公示公告 page, built on first use in place of its stand-in."""
+        if self._notices is None:
+            from ui.notices_page import NoticesPage
+
+            page = NoticesPage(self.ctx, self.runner)
+            page.setObjectName(f"page{NOTICES}")
+            current = self.pages.currentIndex()
+            self.pages.insertWidget(NOTICES, page)
+            self.pages.removeWidget(self._notices_stand_in)
+            self._notices_stand_in.deleteLater()
+            self.pages.setCurrentIndex(current)
+            self._notices = page
+        return self._notices
+
     def _on_navigation_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
+        if row == NOTICES:
+            self.notices  # noqa: B018  (built before it is shown)
         self.pages.setCurrentIndex(row)
         if row == HOME and self.home.data is not None:
             self.home.refresh()
@@ -371,7 +394,8 @@ class MainWindow(QMainWindow):
         if actor != self._shown_actor:
             self._shown_actor = actor
             self.settings.user_changed()
-            self.notices.user_changed()
+            if self._notices is not None:
+                self._notices.user_changed()
 
     def _load_office_settings(self) -> None:
         self.runner.run(self.ctx.office.settings, weak_slot(self._on_office_settings_loaded))
