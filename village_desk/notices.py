@@ -898,7 +898,8 @@ class RenderedNotice:
     """A notice as PDF bytes, with what the clerk should know about it.
 
     ``warnings``: characters no font has (printed as a box), masking applied,
-    the paper chosen for a wide table. ``paper`` is a ``PaperChoice`` value.
+    the paper chosen for a wide table. ``paper`` is the ``PaperChoice`` value
+    used; ``pages`` and ``paper`` are 0 and empty for an issued notice's stored PDF.
     """
 
     pdf: bytes

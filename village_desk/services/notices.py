@@ -183,8 +183,8 @@ class NoticeService:
         """The PDF as it would print now (nothing is saved). Issued notices: the frozen PDF."""
         self._access.require(Permission.VIEW)
         if notice.is_issued and notice.id is not None and not internal:
-            # The frozen PDF; its page count is the viewer's to read (0: not counted here).
-            return RenderedNotice(self.pdf(notice.id), 0, notice.paper.value)
+            # The frozen PDF; its page count and paper are the viewer's to read (not known here).
+            return RenderedNotice(self.pdf(notice.id), 0, "")
         with self._storage.transaction() as tx:
             profile = tx.get_profile()
             settings = tx.get_notice_settings()
