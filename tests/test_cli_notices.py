@@ -55,6 +55,8 @@ def test_filters_and_errors(env: dict[str, str], demo_dir: Path, tmp_path: Path)
     assert {row[1] for row in rows[1:]} == {"财务"}
     said = expect(run(env, "notice", "list", "--category", "杂务", "--demo", "--data-dir", str(demo_dir)), 2)
     assert "没有“杂务”这个类别" in said
-    said = expect(run(env, "notice", "pdf", "99999", str(tmp_path / "x.pdf"), "--demo", "--data-dir", str(demo_dir)), 2)
+    said = expect(
+        run(env, "notice", "pdf", "99999", str(tmp_path / "x.pdf"), "--demo", "--data-dir", str(demo_dir)), 2
+    )
     assert not (tmp_path / "x.pdf").exists()
     assert said.strip()
