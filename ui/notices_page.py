@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.fonts import set_font_scale
+from ui.meeting_facts_dialog import MeetingFactsDialog
 from ui.notice_dialogs import (
     ArchiveExportDialog,
     FeedbackDialog,
@@ -74,7 +75,6 @@ from village_desk.notices import (
     NoticeSettings,
     NoticeStatus,
     NoticeSummary,
-    Paragraph,
 )
 
 SEARCH_DELAY_MS = 300
@@ -119,8 +119,9 @@ LIST_COLUMNS = (
 )
 
 
-def apply_template(template: Template, draft: Notice) -> Notice:
-    """The new draft filled with the template's starting content (placeholders …… to replace)."""
+def apply_template(template: Template, draft: Notice, facts: MeetingFacts | None = None) -> Notice:
+    """The new draft filled with the template's starting content (placeholders …… to replace);
+    a meeting announcement from ``facts`` (asked for by ``MeetingFactsDialog``)."""
     if template.key == "list":
         return list_publicity(
             draft,
@@ -130,24 +131,10 @@ def apply_template(template: Template, draft: Notice) -> Notice:
             [("",) * len(LIST_COLUMNS)] * 3,
             totals=True,
         )
-    if template.key == "meeting":
-        facts = MeetingFacts(
-            body="村民代表会议",
-            held_on=dt.date.today(),
-            place="村委会会议室",
-            expected=0,
-            present=0,
-            decisions=("……",),
-        )
-        notice = meeting_announcement(draft, "关于……的决议公告", facts)
-        # The template counts attendance; the clerk fills it in here.
-        body = tuple(
-            replace(block, text=block.text.replace("应到0人，实到0人", "应到……人，实到……人"))
-            if isinstance(block, Paragraph)
-            else block
-            for block in notice.body
-        )
-        return replace(notice, body=body)
+    if template.key == "meeting" and facts is not None:
+        held = facts.held_on
+        title = f"关于{held.month}月{held.day}日{facts.body}决定事项的公告"
+        return meeting_announcement(draft, title, facts)
     return draft
 
 
@@ -404,12 +391,28 @@ class NoticesPage(QWidget):
 
     # --- new, edit, view ----------------------------------------------------------------------
     def new_notice(self, category: NoticeCategory, template: Template, *_args: object) -> None:
-        """新建: a draft with the office's defaults and the template's content, in the editor."""
+        """新建: a draft with the office's defaults and the template's content, in the editor.
+
+        A meeting announcement asks for the meeting's facts first."""
+        if template.key == "meeting":
+            dialog = MeetingFactsDialog(self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.accepted.connect(partial(self._new_from_facts, category, template, dialog))
+            self._open_dialog(dialog)
+            return
+        self._new_draft(category, template, None)
+
+    def _new_from_facts(
+        self, category: NoticeCategory, template: Template, dialog: MeetingFactsDialog
+    ) -> None:
+        self._new_draft(category, template, dialog.facts())
+
+    def _new_draft(self, category: NoticeCategory, template: Template, facts: MeetingFacts | None) -> None:
         notices = self._ctx.notices
         kind = template.kind
 
         def load() -> tuple[Notice, NoticeSettings]:
-            return apply_template(template, notices.new_draft(category, kind)), notices.settings()
+            return apply_template(template, notices.new_draft(category, kind), facts), notices.settings()
 
         self._runner.run(load, weak_slot(self._open_editor), label="正在新建…")
 

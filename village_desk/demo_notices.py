@@ -13,7 +13,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
-from village_desk.notice_templates import MeetingFacts, list_publicity, meeting_announcement, plain_notice
+from village_desk.notice_templates import (
+    MeetingFacts,
+    list_publicity,
+    meeting_announcement,
+    plain_notice,
+    quorum_met,
+)
 from village_desk.notices import (
     Column,
     ColumnKind,
@@ -169,6 +175,7 @@ def build_demo_notices(notices: NoticeService, today: dt.date) -> None:
                     "施工单位通过镇招投标中心公开确定，村务监督委员会全程监督。",
                 ),
                 "同意29人，反对1人，弃权1人",
+                quorum_met("村民代表会议", 35, 31),
             ),
         )
         issue(decision, held + days(days=1), down=held + days(days=15))

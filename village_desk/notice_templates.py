@@ -71,13 +71,38 @@ class MeetingFacts:
     present: int  # 实到
     decisions: tuple[str, ...]  # one line per decision, as adopted
     votes: str = ""  # e.g. 同意32人，反对1人，弃权2人
+    # Whether the attendance met the body's quorum; None: not known here, so the notice says nothing.
+    quorum_met: bool | None = None
+
+
+# The attendance a body needs (../shared/domain §1–2): 村民代表会议 at least 2/3 of its members; 党员大会
+# at least 2/3 (local practice); 村民会议 more than half (of villagers 18+; the 2/3-of-households route
+# is for the deliberation module to judge). Other bodies: no rule here.
+QUORUM_RULES: dict[str, tuple[int, int, bool]] = {
+    # body: (numerator, denominator, strictly more than)
+    "村民代表会议": (2, 3, False),
+    "党员大会": (2, 3, False),
+    "村民会议": (1, 2, True),
+}
+
+
+def quorum_met(body: str, expected: int, present: int) -> bool | None:
+    """Did ``present`` of ``expected`` meet ``body``'s quorum? None when there is no rule for it."""
+    rule = QUORUM_RULES.get(body)
+    if rule is None or expected <= 0:
+        return None
+    numerator, denominator, strictly = rule
+    if strictly:
+        return present * denominator > expected * numerator
+    return present * denominator >= expected * numerator
 
 
 def meeting_announcement(draft: Notice, title: str, meeting: MeetingFacts, closing: str = "") -> Notice:
     """A meeting/decision announcement (决议公开): when, where, attendance, what was decided."""
+    quorum = "，符合规定人数" if meeting.quorum_met else ""
     lead = (
         f"{chinese_date(meeting.held_on)}，本村在{meeting.place}召开{meeting.body}，"
-        f"应到{meeting.expected}人，实到{meeting.present}人，符合规定人数。会议经过讨论，作出如下决定："
+        f"应到{meeting.expected}人，实到{meeting.present}人{quorum}。会议经过讨论，作出如下决定："
     )
     lines: list[Paragraph] = [Paragraph(lead)]
     for index, decision in enumerate(meeting.decisions, start=1):

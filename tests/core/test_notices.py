@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from village_desk.errors import ValidationError
-from village_desk.notice_templates import MeetingFacts, list_publicity, meeting_announcement, plain_notice
+from village_desk.notice_templates import (
+    MeetingFacts,
+    list_publicity,
+    meeting_announcement,
+    plain_notice,
+    quorum_met,
+)
 from village_desk.notices import (
     Cadence,
     Column,
@@ -371,12 +377,13 @@ def test_meeting_announcement_template() -> None:
         32,
         ("同意硬化二组道路1.2公里",),
         "同意30人，反对1人，弃权1人",
+        quorum_met("村民代表会议", 35, 32),
     )
     notice = meeting_announcement(
         draft(kind=NoticeKind.DISCLOSURE, period_start=None), "关于道路硬化的决议公开", meeting
     )
     texts = [b.text for b in notice.body if isinstance(b, Paragraph)]
-    assert "应到35人，实到32人" in texts[0]
+    assert "应到35人，实到32人，符合规定人数。" in texts[0]
     assert texts[1] == "一、同意硬化二组道路1.2公里"
     assert any("同意30人" in t for t in texts)
 
@@ -394,3 +401,26 @@ def test_empty_tables_and_template_placeholders_stop_issuing() -> None:
     assert [p.message for p in problems] == ["表1还是空的，请填上内容，或者删掉这张表。"]
     placeholder = notice_problems(draft(body=(Paragraph("根据……的规定，经……审核"),)))
     assert any("……" in p.message for p in placeholder)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "present", "met"),
+    [
+        ("村民代表会议", 36, 24, True),  # exactly 2/3
+        ("村民代表会议", 36, 23, False),
+        ("党员大会", 29, 20, True),
+        ("村民会议", 800, 400, False),  # half is not more than half
+        ("村民会议", 800, 401, True),
+        ("村“两委”联席会议", 8, 3, None),  # no rule here: the notice says nothing about it
+        ("村民代表会议", 0, 0, None),
+    ],
+)
+def test_quorum(body: str, expected: int, present: int, met: bool | None) -> None:
+    assert quorum_met(body, expected, present) is met
+
+
+def test_meeting_announcement_claims_a_quorum_only_when_it_was_met() -> None:
+    facts = MeetingFacts("村民代表会议", D(2026, 11, 20), "村委会", 36, 20, ("同意",), quorum_met=False)
+    lead = meeting_announcement(draft(), "关于……", facts).body[0]
+    assert isinstance(lead, Paragraph)
+    assert "符合规定人数" not in lead.text and "应到36人，实到20人。" in lead.text

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPageRanges
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
@@ -20,6 +20,7 @@ from shiboken6 import isValid
 
 from tests.ui.conftest import visible_top_levels
 from ui.main_window import NOTICES, MainWindow
+from ui.meeting_facts_dialog import MeetingFactsDialog
 from ui.notice_dialogs import (
     ArchiveExportDialog,
     FeedbackDialog,
@@ -55,6 +56,7 @@ from village_desk.notices import (
     NoticeTable,
     Paragraph,
     PeriodUnit,
+    notice_problems,
 )
 
 Settle = Callable[..., None]
@@ -1060,3 +1062,33 @@ def test_print_asks_the_system_dialog_for_all_pages(
     assert (dialog.minPage(), dialog.maxPage()) == (1, 2)  # one page each, counted through both
     dialog.reject()
     assert not [e for e in clerk.audit.entries() if e.action == AuditAction.PRINT]  # nothing printed
+
+
+def test_a_meeting_announcement_starts_from_the_meetings_facts(
+    qtbot: Any, clerk: AppContext, runner: OperationRunner, settle: Settle
+) -> None:
+    page = make_page(qtbot, clerk, runner, settle)
+    meeting = next(t for t in TEMPLATES if t.key == "meeting")
+    page.new_notice(NoticeCategory.VILLAGE, meeting)
+    dialog = page.dialog
+    assert isinstance(dialog, MeetingFactsDialog)
+    dialog.date_edit.setDate(QDate(2026, 11, 20))
+    dialog.expected_spin.setValue(36)
+    dialog.present_spin.setValue(20)
+    assert "到会人数不够" in dialog.quorum_label.text()
+    dialog.present_spin.setValue(31)
+    assert "符合规定" in dialog.quorum_label.text()
+    dialog.ok_button.click()  # no decision yet: refused, with a sentence, the dialog stays
+    assert dialog.isVisible() and "至少写一项会议决定" in dialog.problem_label.text()
+    dialog.decisions_edit.setPlainText("同意硬化第二村民小组巷道1.2公里\n资金由衔接资金解决；\n")
+    dialog.votes_edit.setText("同意29人，反对1人，弃权1人")
+    dialog.ok_button.click()
+    editor = open_editor(qtbot, page, runner, settle)
+    notice = editor.notice()
+    assert notice.title == "关于11月20日村民代表会议决定事项的公告"
+    texts = [b.text for b in notice.body if isinstance(b, Paragraph)]
+    assert "应到36人，实到31人，符合规定人数。" in texts[0]
+    assert texts[1:3] == ["一、同意硬化第二村民小组巷道1.2公里；", "二、资金由衔接资金解决。"]
+    assert "表决结果：同意29人，反对1人，弃权1人。" in texts
+    wait_preview(qtbot, editor, "符合规定人数")
+    assert notice_problems(notice) == []  # ready to issue as it stands
