@@ -16,6 +16,7 @@ the form keeps it and the reasons appear beside the fields.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from enum import IntEnum
 from functools import partial
@@ -120,6 +121,26 @@ def replace_markers_after_removal(text: str, removed: int) -> str:
             continue
         lines.append(line)
     return "\n".join(lines)
+
+
+def confirm_issue(parent: QWidget, title: str, issue: Callable[[], object]) -> QMessageBox:
+    """发布…: say what issuing does (a number, the content and PDF frozen), then ``issue`` on 发布."""
+    box = QMessageBox(parent)
+    box.setObjectName("confirmIssueBox")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("发布公示公告")
+    box.setText(f"确定发布《{title}》吗？")
+    box.setInformativeText(
+        "发布时自动按顺序编号（例如“村务公示〔2026〕3号”），内容和PDF随即定稿保存，"
+        "以后不能再修改；如有错误，只能用“更正”另发一份更正公告。"
+    )
+    issue_button = box.addButton("发布", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(issue_button)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(lambda button: issue() if button is issue_button else None)
+    box.open()
+    return box
 
 
 class NoticeEditorDialog(QDialog):
@@ -623,24 +644,7 @@ class NoticeEditorDialog(QDialog):
             self._confirm_issue()
 
     def _confirm_issue(self) -> None:
-        notice = self._notice
-        box = QMessageBox(self)
-        box.setObjectName("confirmIssueBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("发布公示公告")
-        box.setText(f"确定发布《{notice.title}》吗？")
-        box.setInformativeText(
-            "发布时自动按顺序编号（例如“村务公示〔2026〕3号”），内容和PDF随即定稿保存，"
-            "以后不能再修改；如有错误，只能用“更正”另发一份更正公告。"
-        )
-        issue_button = box.addButton("发布", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(issue_button)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda button: self._run_issue() if button is issue_button and alive(self) else None
-        )
-        box.open()
+        confirm_issue(self, self._notice.title, lambda: self._run_issue() if alive(self) else None)
 
     def _run_issue(self) -> None:
         notice = self._notice

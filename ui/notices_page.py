@@ -50,7 +50,7 @@ from ui.notice_dialogs import (
     ViewedNotice,
     load_viewed,
 )
-from ui.notice_editor import NoticeEditorDialog
+from ui.notice_editor import NoticeEditorDialog, confirm_issue
 from ui.notice_models import NoticeTableModel
 from ui.notice_print import load_pdf, open_print_dialog, print_with_feedback
 from ui.operations import OperationRunner
@@ -467,23 +467,10 @@ class NoticesPage(QWidget):
     # --- issuing ---------------------------------------------------------------------------------
     def issue(self, summary: NoticeSummary) -> QMessageBox:
         """发布…: confirm (content and PDF frozen, a number assigned), then issue; the number is shown."""
-        box = QMessageBox(self)
-        box.setObjectName("confirmIssueBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("发布公示公告")
-        box.setText(f"确定发布《{summary.title}》吗？")
-        box.setInformativeText(
-            "发布时自动按顺序编号（例如“村务公示〔2026〕3号”），内容和PDF随即定稿保存，"
-            "以后不能再修改；如有错误，只能用“更正”另发一份更正公告。"
-        )
-        issue_button = box.addButton("发布", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(issue_button)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         notices, notice_id, version = self._ctx.notices, summary.id, summary.version
 
-        def clicked(button: object) -> None:
-            if button is issue_button and alive(self):
+        def run() -> None:
+            if alive(self):
                 self._runner.run(
                     lambda: notices.issue(notice_id, version),
                     weak_slot(self._issued),
@@ -491,9 +478,7 @@ class NoticesPage(QWidget):
                     label="正在发布（编号、生成并保存PDF）…",
                 )
 
-        box.buttonClicked.connect(clicked)
-        box.open()
-        return box
+        return confirm_issue(self, summary.title, run)
 
     def _issued(self, notice: Notice) -> None:
         if notice.id is not None:
