@@ -150,7 +150,16 @@ def build_demo_notices(notices: NoticeService, today: dt.date) -> None:
             else block
             for block in correction.body
         )
-        correction = notices.save_draft(replace(correction, body=body, issue_date=earlier + days(days=3)))
+        corrected_on = earlier + days(days=3)
+        correction = notices.save_draft(
+            replace(
+                correction,
+                body=body,
+                issue_date=corrected_on,
+                period_start=corrected_on,
+                period_end=corrected_on + days(days=4),
+            )
+        )
         assert correction.id is not None
         corrected = notices.issue(correction.id, correction.version)
         assert corrected.id is not None

@@ -561,12 +561,18 @@ class TestIssuing:
 
     def test_a_correction_supersedes_the_original_and_both_stay(self, office: Office) -> None:
         original = office.issued()
+        office.clock.now += dt.timedelta(days=3)
         correction = office.notices.start_correction(_id(original))
         assert (correction.status, correction.supersedes, correction.title) == (
             NoticeStatus.DRAFT,
             original.id,
             "更正：关于2026年低保对象的公示",
         )
+        # Its own period, as long as the original's, from the day it was started.
+        assert original.period_start is not None and original.period_end is not None
+        assert correction.period_start == office.clock.now.date()
+        assert correction.period_end is not None
+        assert correction.period_end - correction.period_start == original.period_end - original.period_start
         issued = office.notices.issue(_id(correction), correction.version)
 
         assert issued.number == "村务公示〔2026〕2号"

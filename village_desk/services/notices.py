@@ -46,6 +46,7 @@ from village_desk.notices import (
     issued,
     notice_problems,
     period_end_for,
+    period_length,
     posted,
     settings_problems,
     taken_down,
@@ -176,6 +177,13 @@ class NoticeService:
         with self._storage.transaction(actor) as tx:
             original = tx.get_notice(notice_id)
             draft = correction_draft(original)
+            if draft.period_start is not None and draft.period_end is not None:
+                # A correction runs its own period, as long as the original's, from today.
+                calendar = tx.get_notice_settings().calendar()
+                length = period_length(draft.period_start, draft.period_end, draft.period_unit, calendar)
+                start = self._clock().date()
+                end = period_end_for(start, max(length, 1), draft.period_unit, calendar)
+                draft = replace(draft, period_start=start, period_end=end)
             return tx.save_notice(draft)
 
     # --- rendering -------------------------------------------------------------------------------
