@@ -66,7 +66,7 @@ from village_desk.audit import (
     changes_between,
     entry_hash,
 )
-from village_desk.errors import ConflictError, NotFoundError, VillageDeskError
+from village_desk.errors import ConflictError, NotFoundError, ValidationError, VillageDeskError
 from village_desk.ids import (
     GroupId,
     HouseholdId,
@@ -109,6 +109,28 @@ _SETTINGS_LABELS = ("设置", "公示设置")
 # Record types of the notice engine, as the log and the messages name them.
 _NOTICE = "公示公告"
 _PHOTO = "张贴照片"
+# What an issued notice may never change (its lifecycle dates and the superseded link may).
+_FROZEN_NOTICE_FIELDS = (
+    "category",
+    "kind",
+    "title",
+    "body",
+    "attachments",
+    "period_start",
+    "period_end",
+    "period_unit",
+    "objection",
+    "show_phones",
+    "issuer",
+    "issue_date",
+    "seal",
+    "letterhead",
+    "paper",
+    "number",
+    "year",
+    "seq",
+    "pdf_sha256",
+)
 _FEEDBACK = "公示意见"
 _ISSUED_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.POSTED, NoticeStatus.TAKEN_DOWN)
 
@@ -581,6 +603,18 @@ class SqlTransaction:
             "superseded_by_id": notice.superseded_by,
             "cancelled_reason": notice.cancelled_reason,
         }
+
+        if notice.id is not None:
+            stored = self._get(NoticeRow, notice.id, _NOTICE)
+            if stored.status in _ISSUED_STATUSES:
+                # Defence in depth beside the service's rules: an issued notice's content is frozen.
+                frozen = [name for name in _FROZEN_NOTICE_FIELDS if getattr(stored, name) != values[name]]
+                if frozen:
+                    raise ValidationError.single(
+                        "status",
+                        f"“{stored.title}”已经发布（{stored.number}），内容已定稿，不能再修改。"
+                        "如有错误，请用“更正”新建一份更正公告。",
+                    )
 
         def stamp_creation(row: NoticeRow) -> None:
             if row.created_at is None:

@@ -287,6 +287,19 @@ class TestStorage:
         with office.storage.transaction() as tx:
             assert tx.get_notice(_id(saved)).title == "改过的标题"
 
+    def test_storage_itself_refuses_to_change_an_issued_notices_content(self, office: Office) -> None:
+        with office.storage.transaction(CLERK) as tx:
+            saved = tx.save_notice(replace(EVERYTHING, posted_on=None, status=NoticeStatus.ISSUED))
+        for change in ({"title": "改过的标题"}, {"body": ()}, {"number": "财务公告〔2026〕8号"}):
+            with pytest.raises(ValidationError, match="已经发布"), office.storage.transaction(CLERK) as tx:
+                tx.save_notice(replace(saved, **change))  # type: ignore[arg-type]
+        # Its lifecycle goes on: posting and taking down change only their own fields.
+        with office.storage.transaction(CLERK) as tx:
+            on_board = tx.save_notice(
+                replace(saved, status=NoticeStatus.POSTED, posted_on=dt.date(2026, 12, 2))
+            )
+        assert on_board.version == 2 and on_board.title == EVERYTHING.title
+
     def test_a_missing_notice_is_not_found(self, office: Office) -> None:
         with pytest.raises(NotFoundError, match="公示公告"), office.storage.transaction() as tx:
             tx.get_notice(NoticeId(999))
