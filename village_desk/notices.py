@@ -227,7 +227,8 @@ class PeriodRule:
 
 DEFAULT_NUMBER_FORMAT = "{类别}{种类}〔{年}〕{号}号"
 DEFAULT_OBJECTION = (
-    "公示期间，如对公示内容有异议，可向村务监督委员会或村民委员会实名反映，也可拨打下方监督电话、投诉电话。"
+    # No phone named here: the profile's 监督电话/投诉电话 print below it only when they are set.
+    "公示期间，如对公示内容有异议，请向村务监督委员会或村民委员会实名反映。"
 )
 DEFAULT_PERIOD_RULES: tuple[PeriodRule, ...] = (
     PeriodRule("一般公示", 5),
