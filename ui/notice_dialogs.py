@@ -4,7 +4,7 @@ answers, the issued notice in a viewer, and the export of a year's archive."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -69,6 +69,7 @@ from village_desk.notices import (
     NoticeSummary,
     chinese_date,
 )
+from village_desk.services.notices import PhotoUpload
 
 # Phone photos are 4000 px and several MB; the board is readable at 2000 px.
 MAX_PHOTO_SIDE = 2000
@@ -81,16 +82,7 @@ IMAGE_FILTER = "照片 (*.jpg *.jpeg *.png *.bmp *.webp);;所有文件 (*)"
 # --- photos -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PhotoFile:
-    """A photo ready to store: its name, its bytes (downscaled when big) and the day it was taken."""
-
-    filename: str
-    data: bytes
-    taken_on: dt.date | None = None
-
-
-def load_photo(path: Path) -> PhotoFile:
+def load_photo(path: Path) -> PhotoUpload:
     """Read a photo file; a big one is turned upright and shrunk to ``MAX_PHOTO_SIDE`` px as JPEG.
 
     ``ValidationError`` (a sentence for the clerk) when the file cannot be read or is no image.
@@ -113,7 +105,7 @@ def load_photo(path: Path) -> PhotoFile:
     taken = dt.date.fromtimestamp(path.stat().st_mtime)
     big = max(image.width(), image.height()) > MAX_PHOTO_SIDE
     if not big and len(raw) <= KEEP_PHOTO_BYTES:
-        return PhotoFile(path.name, raw, taken)
+        return PhotoUpload(path.name, raw, taken)
     if big:
         image = image.scaled(
             MAX_PHOTO_SIDE,
@@ -121,7 +113,7 @@ def load_photo(path: Path) -> PhotoFile:
             Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
-    return PhotoFile(f"{path.stem}.jpg", jpeg_bytes(image), taken)
+    return PhotoUpload(f"{path.stem}.jpg", jpeg_bytes(image), taken)
 
 
 def jpeg_bytes(image: QImage, quality: int = PHOTO_JPEG_QUALITY) -> bytes:
@@ -152,7 +144,7 @@ class PhotoPicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.photos: list[PhotoFile] = []
+        self.photos: list[PhotoUpload] = []
         self.list = QListWidget()
         self.list.setObjectName("chosenPhotos")
         self.list.setViewMode(QListView.ViewMode.IconMode)
@@ -207,13 +199,78 @@ class PhotoPicker(QWidget):
             self.changed.emit()
 
 
-def _store_photos(ctx: AppContext, notice_id: NoticeId, photos: Sequence[PhotoFile]) -> list[NoticePhoto]:
-    notices = ctx.notices
-    return [notices.add_photo(notice_id, p.filename, p.data, p.taken_on) for p in photos]
+class _BoardDateDialog(QDialog):
+    """A dialog that records one date of a notice's life on the board (and maybe more), then closes.
+
+    Subclasses add their rows to ``form`` and say what to run in ``job``; a failure
+    keeps the dialog open with what was entered, the message inline.
+    """
+
+    field = ""  # the record field the date goes to (for inline errors)
+    busy_label = ""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        runner: OperationRunner,
+        summary: NoticeSummary,
+        *,
+        name: str,
+        title: str,
+        intro: str,
+        date_label: str,
+        default: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(title)
+        self._ctx = ctx
+        self._runner = runner
+        self._summary = summary
+        self.result_notice: Notice | None = None
+        intro_label = QLabel(intro)
+        intro_label.setWordWrap(True)
+        self.date_edit = make_date_edit(default)
+        self.general_label = QLabel()
+        self.form = QFormLayout()
+        self.form.addRow(date_label, self.date_edit)
+        self.buttons, self.save_button = dialog_buttons(self, "登记")
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro_label)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_label)
+        layout.addWidget(self.buttons)
+        self.errors = FieldErrors({self.field: self.date_edit}, general=self.general_label)
+
+    def job(self, day: dt.date) -> Callable[[], Notice]:
+        """The service call to run on the worker (holding no widget)."""
+        raise NotImplementedError
+
+    def _on_buttons_accepted(self) -> None:
+        job = self.job(date_of(self.date_edit))
+        self.errors.clear()
+        self.save_button.setEnabled(False)
+        self._runner.run(
+            job, weak_slot(self._on_saved), on_failure=weak_handler(self._on_failed), label=self.busy_label
+        )
+
+    def _on_saved(self, notice: Notice) -> None:
+        self.result_notice = notice
+        self.accept()
+
+    def _on_failed(self, error: VillageDeskError) -> bool:
+        self.save_button.setEnabled(True)
+        return grow_to_fit(self, show_save_error(self.errors, error))
 
 
-class PostingDialog(QDialog):
+class PostingDialog(_BoardDateDialog):
     """登记张贴: the day it went up on the board, and photos of it there (optional)."""
+
+    field = "posted_on"
+    busy_label = "正在登记张贴…"
 
     def __init__(
         self,
@@ -222,64 +279,36 @@ class PostingDialog(QDialog):
         summary: NoticeSummary,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("postingDialog")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle("登记张贴")
+        super().__init__(
+            ctx,
+            runner,
+            summary,
+            name="postingDialog",
+            title="登记张贴",
+            intro=f"《{summary.title}》（{summary.number}）张贴到公开栏的日期，可附上张贴后的照片。",
+            date_label="张贴日期：",
+            default=summary.posted_on or dt.date.today(),
+            parent=parent,
+        )
         self.setMinimumWidth(560)
-        self._ctx = ctx
-        self._runner = runner
-        self._summary = summary
-        self.result_notice: Notice | None = None
-        intro = QLabel(f"《{summary.title}》（{summary.number}）张贴到公开栏的日期，可附上张贴后的照片。")
-        intro.setWordWrap(True)
-        self.date_edit = make_date_edit(summary.posted_on or dt.date.today())
         self.date_edit.setObjectName("postedOnEdit")
         if summary.issue_date is not None:
             self.date_edit.setMinimumDate(
                 QDate(summary.issue_date.year, summary.issue_date.month, summary.issue_date.day)
             )
         self.photos = PhotoPicker()
-        self.general_label = QLabel()
-        form = QFormLayout()
-        form.addRow("张贴日期：", self.date_edit)
-        form.addRow("张贴照片：", self.photos)
-        self.buttons, self.save_button = dialog_buttons(self, "登记")
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.general_label)
-        layout.addWidget(self.buttons)
-        self.errors = FieldErrors({"posted_on": self.date_edit}, general=self.general_label)
+        self.form.addRow("张贴照片：", self.photos)
 
-    def _on_buttons_accepted(self) -> None:
-        ctx, summary = self._ctx, self._summary
-        day = date_of(self.date_edit)
-        photos = list(self.photos.photos)
-
-        def job() -> Notice:
-            notice = ctx.notices.record_posting(summary.id, summary.version, day)
-            _store_photos(ctx, summary.id, photos)
-            return notice
-
-        self.errors.clear()
-        self.save_button.setEnabled(False)
-        self._runner.run(
-            job, weak_slot(self._on_saved), on_failure=weak_handler(self._on_failed), label="正在登记张贴…"
-        )
-
-    def _on_saved(self, notice: Notice) -> None:
-        self.result_notice = notice
-        self.accept()
-
-    def _on_failed(self, error: VillageDeskError) -> bool:
-        self.save_button.setEnabled(True)
-        return grow_to_fit(self, show_save_error(self.errors, error))
+    def job(self, day: dt.date) -> Callable[[], Notice]:
+        notices, summary, photos = self._ctx.notices, self._summary, list(self.photos.photos)
+        return lambda: notices.record_posting(summary.id, summary.version, day, photos)
 
 
-class TakeDownDialog(QDialog):
+class TakeDownDialog(_BoardDateDialog):
     """登记撤下: the day the notice came off the board."""
+
+    field = "taken_down_on"
+    busy_label = "正在登记撤下…"
 
     def __init__(
         self,
@@ -288,54 +317,26 @@ class TakeDownDialog(QDialog):
         summary: NoticeSummary,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("takeDownDialog")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle("登记撤下")
-        self.setMinimumWidth(460)
-        self._ctx = ctx
-        self._runner = runner
-        self._summary = summary
-        self.result_notice: Notice | None = None
         period = ""
         if summary.period_end is not None:
             period = f"公示期到{chinese_date(summary.period_end)}为止。"
-        intro = QLabel(f"《{summary.title}》（{summary.number}）从公开栏撤下的日期。{period}")
-        intro.setWordWrap(True)
-        default = dt.date.today()
-        self.date_edit = make_date_edit(default)
-        self.date_edit.setObjectName("takenDownOnEdit")
-        self.general_label = QLabel()
-        form = QFormLayout()
-        form.addRow("撤下日期：", self.date_edit)
-        self.buttons, self.save_button = dialog_buttons(self, "登记")
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.general_label)
-        layout.addWidget(self.buttons)
-        self.errors = FieldErrors({"taken_down_on": self.date_edit}, general=self.general_label)
-
-    def _on_buttons_accepted(self) -> None:
-        notices, summary = self._ctx.notices, self._summary
-        day = date_of(self.date_edit)
-        self.errors.clear()
-        self.save_button.setEnabled(False)
-        self._runner.run(
-            lambda: notices.take_down(summary.id, summary.version, day),
-            weak_slot(self._on_saved),
-            on_failure=weak_handler(self._on_failed),
-            label="正在登记撤下…",
+        super().__init__(
+            ctx,
+            runner,
+            summary,
+            name="takeDownDialog",
+            title="登记撤下",
+            intro=f"《{summary.title}》（{summary.number}）从公开栏撤下的日期。{period}",
+            date_label="撤下日期：",
+            default=dt.date.today(),
+            parent=parent,
         )
+        self.setMinimumWidth(460)
+        self.date_edit.setObjectName("takenDownOnEdit")
 
-    def _on_saved(self, notice: Notice) -> None:
-        self.result_notice = notice
-        self.accept()
-
-    def _on_failed(self, error: VillageDeskError) -> bool:
-        self.save_button.setEnabled(True)
-        return grow_to_fit(self, show_save_error(self.errors, error))
+    def job(self, day: dt.date) -> Callable[[], Notice]:
+        notices, summary = self._ctx.notices, self._summary
+        return lambda: notices.take_down(summary.id, summary.version, day)
 
 
 class PhotoViewerDialog(QDialog):
@@ -495,7 +496,7 @@ class PhotosDialog(QDialog):
         ctx, notice_id = self._ctx, self._summary.id
         self.errors.clear()
         self._runner.run(
-            lambda: _store_photos(ctx, notice_id, chosen),
+            lambda: ctx.notices.add_photos(notice_id, chosen),
             weak_slot(self._on_stored),
             on_failure=weak_handler(self._on_store_failed),
             label="正在保存照片…",

@@ -62,6 +62,7 @@ from ui.person_fields import (
     weak_handler,
     weak_slot,
 )
+from ui.questions import ask
 from village_desk.accounts import Permission
 from village_desk.context import AppContext
 from village_desk.errors import ValidationError, VillageDeskError
@@ -125,22 +126,16 @@ def replace_markers_after_removal(text: str, removed: int) -> str:
 
 def confirm_issue(parent: QWidget, title: str, issue: Callable[[], object]) -> QMessageBox:
     """发布…: say what issuing does (a number, the content and PDF frozen), then ``issue`` on 发布."""
-    box = QMessageBox(parent)
-    box.setObjectName("confirmIssueBox")
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("发布公示公告")
-    box.setText(f"确定发布《{title}》吗？")
-    box.setInformativeText(
-        "发布时自动按顺序编号（例如“村务公示〔2026〕3号”），内容和PDF随即定稿保存，"
-        "以后不能再修改；如有错误，只能用“更正”另发一份更正公告。"
+    return ask(
+        parent,
+        name="confirmIssueBox",
+        title="发布公示公告",
+        text=f"确定发布《{title}》吗？",
+        informative="发布时自动按顺序编号（例如“村务公示〔2026〕3号”），内容和PDF随即定稿保存，"
+        "以后不能再修改；如有错误，只能用“更正”另发一份更正公告。",
+        yes="发布",
+        on_yes=issue,
     )
-    issue_button = box.addButton("发布", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(issue_button)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.buttonClicked.connect(lambda button: issue() if button is issue_button else None)
-    box.open()
-    return box
 
 
 class NoticeEditorDialog(QDialog):

@@ -10,12 +10,12 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ui.roster_models import Column, RecordTableModel, format_date
 from village_desk.notices import (
-    Notice,
     NoticeFeedback,
     NoticePhase,
     NoticePhoto,
     NoticeStatus,
     NoticeSummary,
+    phase,
     status_text,
 )
 
@@ -59,35 +59,6 @@ def posting_text(summary: NoticeSummary, this_year: int | None = None) -> str:
     return "，".join(parts)
 
 
-def summary_phase(summary: NoticeSummary, today: dt.date) -> NoticePhase:
-    """Where an issued notice's period stands today (the list's colours)."""
-    if summary.status not in (NoticeStatus.ISSUED, NoticeStatus.POSTED, NoticeStatus.TAKEN_DOWN):
-        return NoticePhase.NONE
-    if summary.period_start is None or summary.period_end is None:
-        return NoticePhase.NONE
-    if today < summary.period_start:
-        return NoticePhase.NOT_YET
-    if today <= summary.period_end:
-        return NoticePhase.RUNNING
-    return NoticePhase.OVER
-
-
-def summary_status(summary: NoticeSummary, today: dt.date) -> str:
-    """草稿, 已发布·公示中, 已张贴·公示期满, 已被更正… (``notices.status_text`` for a list line)."""
-    # status_text reads only these fields; a summary carries them all.
-    probe = Notice(
-        id=summary.id,
-        category=summary.category,
-        kind=summary.kind,
-        title=summary.title,
-        status=summary.status,
-        period_start=summary.period_start,
-        period_end=summary.period_end,
-        superseded_by=summary.superseded_by,
-    )
-    return status_text(probe, today)
-
-
 def _count(value: int) -> str:
     return str(value) if value else ""
 
@@ -103,7 +74,7 @@ class NoticeTableModel(RecordTableModel[NoticeSummary]):
                 # 村务公示, 财务公开: category and kind in one narrow column, leaving the title room.
                 Column("类别", lambda n: f"{n.category.value}{n.kind.value}", centered=True),
                 Column("标题", lambda n: n.title),
-                Column("状态", lambda n: summary_status(n, self.today)),
+                Column("状态", lambda n: status_text(n, self.today)),
                 Column(
                     "公示期",
                     lambda n: period_span(n.period_start, n.period_end, self.today.year),
@@ -147,7 +118,7 @@ class NoticeTableModel(RecordTableModel[NoticeSummary]):
         if column == STATUS_COLUMN:
             if record.status is NoticeStatus.DRAFT:
                 return QBrush(DRAFT_COLOR)
-            if summary_phase(record, self.today) is NoticePhase.RUNNING:
+            if phase(record, self.today) is NoticePhase.RUNNING:
                 return QBrush(RUNNING_COLOR)
         return None
 
@@ -155,7 +126,7 @@ class NoticeTableModel(RecordTableModel[NoticeSummary]):
         lines = [record.title]
         if record.number:
             lines.append(f"编号：{record.number}")
-        lines.append(f"状态：{summary_status(record, self.today)}")
+        lines.append(f"状态：{status_text(record, self.today)}")
         if record.issue_date is not None:
             lines.append(f"发布日期：{format_date(record.issue_date)}")
         if record.source:

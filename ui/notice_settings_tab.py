@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
 from ui.forms import FieldErrors, make_error_label
 from ui.operations import OperationRunner
 from ui.permissions import allow, can
-from ui.person_fields import OK_COLOR, alive, color_label, date_of, make_date_edit, weak_handler, weak_slot
+from ui.person_fields import alive, date_of, make_date_edit, weak_handler, weak_slot
+from ui.save_bar import SaveBar
 from village_desk.accounts import Permission
 from village_desk.context import AppContext
 from village_desk.errors import VillageDeskError
@@ -58,7 +59,6 @@ from village_desk.notices import (
     format_number,
 )
 
-SAVED_MESSAGE_MS = 5000
 AUTOMATIC_FONT = "自动（有系统的公文字体就用，没有就用内置的思源黑体）"
 FONT_ROLE_TIPS = {
     FontRole.TITLE: "标题（公文用小标宋）",
@@ -275,22 +275,12 @@ class NoticeSettingsTab(QWidget):
         self.fonts_note = QLabel("正在查找本机的中文字体…")
         self.fonts_note.setWordWrap(True)
 
-        self.general_label = QLabel()
-        self.general_label.setObjectName("generalError")
-        self.saved_label = color_label(QLabel(), OK_COLOR)
-        self.saved_label.setObjectName("savedLabel")
-        self.save_button = QPushButton("保存")
-        self.save_button.setObjectName("saveButton")
-        self.save_button.setMinimumWidth(120)
-        self.revert_button = QPushButton("放弃修改")
-        self.revert_button.setObjectName("revertButton")
-        self.read_only_label = QLabel("您的账号只能查看公示设置。如需修改，请找管理员。")
-        self.read_only_label.setObjectName("readOnlyLabel")
-        self.read_only_label.setWordWrap(True)
-        self._saved_timer = QTimer(self)
-        self._saved_timer.setSingleShot(True)
-        self._saved_timer.setInterval(SAVED_MESSAGE_MS)
-        self._saved_timer.timeout.connect(self.saved_label.clear)
+        self.save_bar = SaveBar(self, "公示设置")
+        self.general_label = self.save_bar.general_label
+        self.saved_label = self.save_bar.saved_label
+        self.save_button = self.save_bar.save_button
+        self.revert_button = self.save_bar.revert_button
+        self.read_only_label = self.save_bar.read_only_label
 
         content = QWidget()
         content.setMaximumWidth(980)
@@ -341,15 +331,10 @@ class NoticeSettingsTab(QWidget):
         scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.scroll_area = scroll
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.save_button)
-        bar.addWidget(self.revert_button)
-        bar.addWidget(self.saved_label, 1)
-        bar.addWidget(self.read_only_label, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.general_label)
-        layout.addLayout(bar)
+        layout.addLayout(self.save_bar.row)
 
         self.errors = FieldErrors(
             {
@@ -573,8 +558,7 @@ class NoticeSettingsTab(QWidget):
     def _on_saved(self, settings: NoticeSettings) -> None:
         self.save_button.setEnabled(True)
         self._show(settings)
-        self.saved_label.setText("✓ 已保存")
-        self._saved_timer.start()
+        self.save_bar.show_saved()
         self.changed.emit()
 
     def _on_save_failed(self, error: VillageDeskError) -> bool:

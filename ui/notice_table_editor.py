@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Sequence
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.questions import ask
 from village_desk.notices import NUMERIC_KINDS, Column, ColumnKind, NoticeTable, parse_decimal
 
 DEFAULT_COLUMNS = (Column("序号"), Column("姓名"), Column("村民小组"), Column("备注"))
@@ -582,16 +583,15 @@ class TablesPanel(QWidget):
             self.remove_table(index)
             return
         # A table with content goes only when the clerk says so.
-        box = QMessageBox(self)
-        box.setObjectName("confirmRemoveTableBox")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("删除表格")
-        box.setText(f"删除表{index + 1}和其中填写的全部内容吗？")
-        remove = box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: self.remove_table(index) if button is remove else None)
-        box.open()
+        ask(
+            self,
+            name="confirmRemoveTableBox",
+            title="删除表格",
+            text=f"删除表{index + 1}和其中填写的全部内容吗？",
+            yes="删除",
+            on_yes=partial(self.remove_table, index),
+            destructive=True,
+        )
 
     def _on_marker_button_clicked(self) -> None:
         if self.tabs.currentIndex() >= 0:

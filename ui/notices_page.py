@@ -57,6 +57,7 @@ from ui.operations import OperationRunner
 from ui.pages import heading_label
 from ui.permissions import can
 from ui.person_fields import OK_COLOR, ReasonDialog, alive, color_label, on_enter, weak_handler, weak_slot
+from ui.questions import ask
 from ui.roster_models import fit_columns, set_up_table, sorted_proxy
 from village_desk.accounts import Permission
 from village_desk.context import AppContext
@@ -75,6 +76,7 @@ from village_desk.notices import (
     NoticeSettings,
     NoticeStatus,
     NoticeSummary,
+    archive_file_name,
 )
 
 SEARCH_DELAY_MS = 300
@@ -636,31 +638,27 @@ class NoticesPage(QWidget):
 
     def print_internal(self, summary: NoticeSummary, printer: QPrinter | None = None) -> QMessageBox:
         """打印内部资料…: confirm (full personal data, not for the board, logged), then print."""
-        box = QMessageBox(self)
-        box.setObjectName("confirmInternalBox")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("打印内部资料")
-        box.setText(f"《{summary.title}》将打印完整的身份证号、电话、银行账号等个人信息。")
-        box.setInformativeText(
-            "这份打印件标有“内部资料”，只供村“两委”内部核对使用，不能张贴到公开栏，用后妥善保管或销毁。"
-            "每次打印都会记录在操作日志中。"
-        )
-        go = box.addButton("仍然打印", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         notice_id = summary.id
 
-        def clicked(button: object) -> None:
-            if button is not go or not alive(self):
+        def go() -> None:
+            if not alive(self):
                 return
             if printer is not None:
                 self._print_internal_to(notice_id, printer)
             else:
                 open_print_dialog(self, 99, partial(self._print_internal_to, notice_id))
 
-        box.buttonClicked.connect(clicked)
-        box.open()
-        return box
+        return ask(
+            self,
+            name="confirmInternalBox",
+            icon=QMessageBox.Icon.Warning,
+            title="打印内部资料",
+            text=f"《{summary.title}》将打印完整的身份证号、电话、银行账号等个人信息。",
+            informative="这份打印件标有“内部资料”，只供村“两委”内部核对使用，不能张贴到公开栏，"
+            "用后妥善保管或销毁。每次打印都会记录在操作日志中。",
+            yes="仍然打印",
+            on_yes=go,
+        )
 
     def _print_internal_to(self, notice_id: NoticeId, printer: QPrinter) -> None:
         notices = self._ctx.notices
@@ -705,7 +703,7 @@ class NoticesPage(QWidget):
             return
         if target is None:
             if len(ids) == 1:
-                name = file_name(chosen[0]) if chosen else "公示公告.pdf"
+                name = archive_file_name(chosen[0]) if chosen else "公示公告.pdf"
                 path, _filter = QFileDialog.getSaveFileName(self, "另存为PDF", name, PDF_FILTER)
                 if not path:
                     return
@@ -716,7 +714,7 @@ class NoticesPage(QWidget):
                     return
                 target = Path(folder)
         notices = self._ctx.notices
-        names = {s.id: file_name(s) for s in chosen}
+        names = {s.id: archive_file_name(s) for s in chosen}
         destination = target
 
         def job() -> list[Path]:
@@ -936,11 +934,3 @@ class NoticesPage(QWidget):
                 if self.notice_actions[key].isVisible():
                     menu.addAction(self.notice_actions[key])
         return menu
-
-
-def file_name(summary: NoticeSummary) -> str:
-    """村务公示〔2026〕3号 关于….pdf (a draft: 草稿 关于….pdf), without characters Windows forbids."""
-    name = f"{summary.number or '草稿'} {summary.title}"
-    for bad in '\\/:*?"<>|':
-        name = name.replace(bad, "_")
-    return f"{name[:120].strip()}.pdf"

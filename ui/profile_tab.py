@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -23,7 +22,8 @@ from ui.fonts import set_font_scale
 from ui.forms import FieldErrors, make_error_label
 from ui.operations import OperationRunner
 from ui.permissions import allow, can
-from ui.person_fields import OK_COLOR, alive, color_label, weak_handler, weak_slot, with_error_label
+from ui.person_fields import alive, weak_handler, weak_slot, with_error_label
+from ui.save_bar import SaveBar
 from village_desk.accounts import Permission
 from village_desk.codes import normalize_code, uscc_problem
 from village_desk.context import AppContext
@@ -36,7 +36,6 @@ from village_desk.village import (
     VillageProfile,
 )
 
-SAVED_MESSAGE_MS = 5000
 _TEXT_FIELDS = (
     "name",
     "township",
@@ -136,23 +135,12 @@ class ProfileTab(QWidget):
         seal_hint.setWordWrap(True)
         seal_form.addRow("", seal_hint)
 
-        self.general_label = QLabel()
-        self.general_label.setObjectName("generalError")
-        self.saved_label = color_label(QLabel(), OK_COLOR)
-        self.saved_label.setObjectName("savedLabel")
-        self.save_button = QPushButton("保存")
-        self.save_button.setObjectName("saveButton")
-        self.save_button.setMinimumWidth(120)
-        self.revert_button = QPushButton("放弃修改")
-        self.revert_button.setObjectName("revertButton")
-        self.revert_button.setToolTip("放弃没有保存的修改，重新读取已保存的本村信息")
-        self.read_only_label = QLabel("您的账号只能查看本村信息。如需修改，请找管理员。")
-        self.read_only_label.setObjectName("readOnlyLabel")
-        self.read_only_label.setWordWrap(True)
-        self._saved_timer = QTimer(self)
-        self._saved_timer.setSingleShot(True)
-        self._saved_timer.setInterval(SAVED_MESSAGE_MS)
-        self._saved_timer.timeout.connect(self.saved_label.clear)
+        self.save_bar = SaveBar(self, "本村信息")
+        self.general_label = self.save_bar.general_label
+        self.saved_label = self.save_bar.saved_label
+        self.save_button = self.save_bar.save_button
+        self.revert_button = self.save_bar.revert_button
+        self.read_only_label = self.save_bar.read_only_label
 
         self._forms = (place_form, org_form, public_form, seal_form)
         self._align_labels()
@@ -170,15 +158,10 @@ class ProfileTab(QWidget):
         scroll.setWidget(content)
         scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.save_button)
-        bar.addWidget(self.revert_button)
-        bar.addWidget(self.saved_label, 1)
-        bar.addWidget(self.read_only_label, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.general_label)
-        layout.addLayout(bar)
+        layout.addLayout(self.save_bar.row)
 
         fields: dict[str, QWidget] = {}
         for name in (
@@ -305,8 +288,7 @@ class ProfileTab(QWidget):
             return
         self.save_button.setEnabled(True)
         self._show(profile)
-        self.saved_label.setText("✓ 已保存")
-        self._saved_timer.start()
+        self.save_bar.show_saved()
         self.changed.emit()
 
     def _on_save_failed(self, error: VillageDeskError) -> bool:

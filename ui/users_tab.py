@@ -42,6 +42,7 @@ from ui.person_fields import (
 )
 from ui.roster_dialogs import RecordDialog
 from ui.roster_models import Column, RecordTableModel, fit_columns, set_up_table, sorted_proxy
+from ui.save_bar import SAVED_MESSAGE_MS
 from village_desk.accounts import FREE_TRIES, MIN_PASSWORD_LENGTH, ROLE_DESCRIPTIONS, Permission, Role, User
 from village_desk.context import AppContext
 from village_desk.errors import FieldError, VillageDeskError
@@ -49,7 +50,6 @@ from village_desk.ids import UserId
 from village_desk.office import MAX_IDLE_LOCK_MINUTES, OfficeSettings
 
 D = TypeVar("D", bound=QDialog)
-SAVED_MESSAGE_MS = 5000
 
 
 def roles_text(roles: tuple[Role, ...]) -> str:

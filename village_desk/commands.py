@@ -22,7 +22,7 @@ from village_desk.accounts import MACHINE
 from village_desk.backups import BackupInfo, BackupKind, describe_size
 from village_desk.context import AppContext
 from village_desk.errors import VillageDeskError
-from village_desk.notices import NoticeCategory, NoticeFilter, NoticeId, NoticeStatus
+from village_desk.notices import NoticeCategory, NoticeFilter, NoticeId, status_text
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -100,15 +100,7 @@ def notice_list(
         today = dt.date.today()
         print("编号\t类别\t种类\t状态\t发布日期\t标题\tID", file=out)
         for item in ctx.notices.notices(NoticeFilter(category=chosen, year=year)):
-            status = item.status.value + ("·已被更正" if item.superseded_by is not None else "")
-            running = (
-                item.period_start is not None
-                and item.period_end is not None
-                and item.status in (NoticeStatus.ISSUED, NoticeStatus.POSTED)
-                and item.period_start <= today <= item.period_end
-            )
-            if running:
-                status += "·公示中"
+            status = status_text(item, today)
             issued_on = item.issue_date.isoformat() if item.issue_date and item.number else ""
             fields = (item.number or "（未编号）", item.category, item.kind, status, issued_on, item.title)
             print("\t".join((*fields, str(item.id))), file=out)

@@ -159,7 +159,7 @@ class Notice:
     @property
     def is_issued(self) -> bool:
         """Issued and not cancelled: it has a number and a frozen PDF."""
-        return self.status in (NoticeStatus.ISSUED, NoticeStatus.POSTED, NoticeStatus.TAKEN_DOWN)
+        return self.status in ISSUED_STATUSES
 
     @property
     def tables(self) -> tuple[NoticeTable, ...]:
@@ -396,8 +396,24 @@ class NoticePhase(StrEnum):
     NONE = ""
 
 
-def phase(notice: Notice, today: dt.date) -> NoticePhase:
-    if not notice.is_issued or notice.period_start is None or notice.period_end is None:
+ISSUED_STATUSES = frozenset({NoticeStatus.ISSUED, NoticeStatus.POSTED, NoticeStatus.TAKEN_DOWN})
+
+
+class _Listed(Protocol):
+    """What ``phase`` and ``status_text`` read: a ``Notice`` or a ``NoticeSummary``."""
+
+    @property
+    def status(self) -> NoticeStatus: ...
+    @property
+    def period_start(self) -> dt.date | None: ...
+    @property
+    def period_end(self) -> dt.date | None: ...
+    @property
+    def superseded_by(self) -> NoticeId | None: ...
+
+
+def phase(notice: _Listed, today: dt.date) -> NoticePhase:
+    if notice.status not in ISSUED_STATUSES or notice.period_start is None or notice.period_end is None:
         return NoticePhase.NONE
     if today < notice.period_start:
         return NoticePhase.NOT_YET
@@ -406,7 +422,7 @@ def phase(notice: Notice, today: dt.date) -> NoticePhase:
     return NoticePhase.OVER
 
 
-def status_text(notice: Notice, today: dt.date) -> str:
+def status_text(notice: _Listed, today: dt.date) -> str:
     """The status as the list shows it: 草稿, 已发布·公示中, 已张贴·公示期满, 已被更正…"""
     text = notice.status.value
     if notice.superseded_by is not None:
@@ -716,9 +732,16 @@ def feedback_problems(feedback: NoticeFeedback) -> list[FieldError]:
     return problems
 
 
-def archive_file_name(notice: Notice) -> str:
-    """村务公示〔2026〕3号 关于….pdf, without characters Windows forbids in file names."""
-    name = f"{notice.number} {notice.title}"
+class _Named(Protocol):
+    @property
+    def number(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+def archive_file_name(notice: _Named) -> str:
+    """村务公示〔2026〕3号 关于….pdf (a draft: 草稿 关于….pdf), without characters Windows forbids."""
+    name = f"{notice.number or '草稿'} {notice.title}"
     for bad in '\\/:*?"<>|':
         name = name.replace(bad, "_")
     return f"{name[:120].strip()}.pdf"

@@ -60,7 +60,7 @@ from village_desk.notices import (
     SealPosition,
 )
 from village_desk.services import AuditService, VillageService
-from village_desk.services.notices import NoticeService
+from village_desk.services.notices import NoticeService, PhotoUpload
 from village_desk.village import VillageProfile
 
 NOW = dt.datetime(2026, 11, 30, 9, 15, 0)
@@ -736,6 +736,24 @@ class TestPhotosAndFeedback:
         assert "data" not in _changes(entry)
         with pytest.raises(NotFoundError, match="张贴照片"):
             office.notices.photo_data(NoticePhotoId(999))
+
+    def test_posting_with_photos_keeps_all_of_it_or_nothing(self, office: Office) -> None:
+        issued = office.issued()
+        good = PhotoUpload("公开栏.jpg", b"\xff\xd8board")
+        with pytest.raises(ValidationError, match="空文件"):
+            office.notices.record_posting(
+                _id(issued), issued.version, dt.date(2026, 11, 30), [good, PhotoUpload("坏.jpg", b"")]
+            )
+        assert office.notices.notice(_id(issued)).posted_on is None
+        assert office.notices.photos(_id(issued)) == []
+        posted = office.notices.record_posting(_id(issued), issued.version, dt.date(2026, 11, 30), [good])
+        assert posted.posted_on == dt.date(2026, 11, 30)
+        assert [p.filename for p in office.notices.photos(_id(issued))] == ["公开栏.jpg"]
+        # Several photos later: one transaction too.
+        added = office.notices.add_photos(
+            _id(issued), [PhotoUpload("近景.jpg", b"1"), PhotoUpload("远景.jpg", b"2")]
+        )
+        assert [p.filename for p in added] == ["近景.jpg", "远景.jpg"]
 
     def test_objections_are_logged_and_answered(self, office: Office) -> None:
         issued = office.issued()

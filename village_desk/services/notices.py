@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from village_desk.accounts import Access, Permission
@@ -307,11 +307,23 @@ class NoticeService:
                 tx.save_notice(replace(original, superseded_by=saved.id))
             return saved
 
-    def record_posting(self, notice_id: NoticeId, version: int, on: dt.date) -> Notice:
+    def record_posting(
+        self,
+        notice_id: NoticeId,
+        version: int,
+        on: dt.date,
+        photos: Sequence[PhotoUpload] = (),
+    ) -> Notice:
+        """登记张贴, with the board photos, in one transaction: all of it is kept, or none."""
         actor = self._access.require(Permission.ISSUE_NOTICES)
+        for photo in photos:
+            _check_photo(photo)
         with self._storage.transaction(actor) as tx:
             current = replace(tx.get_notice(notice_id), version=version)
-            return tx.save_notice(posted(current, on))
+            saved = tx.save_notice(posted(current, on))
+            for photo in photos:
+                tx.add_notice_photo(_photo_record(notice_id, photo, actor.display_name), photo.data)
+            return saved
 
     def take_down(self, notice_id: NoticeId, version: int, on: dt.date) -> Notice:
         actor = self._access.require(Permission.ISSUE_NOTICES)
@@ -339,25 +351,21 @@ class NoticeService:
         note: str = "",
     ) -> NoticePhoto:
         """A photo of the notice on the board: only for an issued notice."""
+        return self.add_photos(notice_id, [PhotoUpload(filename, data, taken_on, note)])[0]
+
+    def add_photos(self, notice_id: NoticeId, photos: Sequence[PhotoUpload]) -> list[NoticePhoto]:
+        """Several board photos in one transaction: all of them are kept, or none."""
         actor = self._access.require(Permission.ISSUE_NOTICES)
-        if not data:
-            raise ValidationError.single("photo", f"照片“{filename}”是空文件，请重新选择。")
-        if len(data) > MAX_PHOTO_BYTES:
-            raise ValidationError.single("photo", f"照片“{filename}”太大（超过20MB），请先缩小或换一张。")
+        for photo in photos:
+            _check_photo(photo)
         with self._storage.transaction(actor) as tx:
             notice = tx.get_notice(notice_id)
             if not notice.is_issued:
                 raise ValidationError.single("photo", "只有已发布的公示才能添加张贴照片。")
-            photo = NoticePhoto(
-                id=None,
-                notice_id=notice_id,
-                filename=filename,
-                taken_on=taken_on,
-                note=note.strip(),
-                added_by=actor.display_name,
-                size=len(data),
-            )
-            return tx.add_notice_photo(photo, data)
+            return [
+                tx.add_notice_photo(_photo_record(notice_id, photo, actor.display_name), photo.data)
+                for photo in photos
+            ]
 
     # --- objections and enquiries ----------------------------------------------------------------------
     def feedback(self, notice_id: NoticeId) -> list[NoticeFeedback]:
@@ -446,6 +454,35 @@ def _free_path(path: Path) -> Path:
         candidate = path.with_name(f"{path.stem}({n}){path.suffix}")
         n += 1
     return candidate
+
+
+@dataclass(frozen=True)
+class PhotoUpload:
+    """A photo file as read from disk, before it is stored."""
+
+    filename: str
+    data: bytes
+    taken_on: dt.date | None = None
+    note: str = ""
+
+
+def _check_photo(photo: PhotoUpload) -> None:
+    if not photo.data:
+        raise ValidationError.single("photo", f"照片“{photo.filename}”是空文件，请重新选择。")
+    if len(photo.data) > MAX_PHOTO_BYTES:
+        raise ValidationError.single("photo", f"照片“{photo.filename}”太大（超过20MB），请先缩小或换一张。")
+
+
+def _photo_record(notice_id: NoticeId, photo: PhotoUpload, added_by: str) -> NoticePhoto:
+    return NoticePhoto(
+        id=None,
+        notice_id=notice_id,
+        filename=photo.filename,
+        taken_on=photo.taken_on,
+        note=photo.note.strip(),
+        added_by=added_by,
+        size=len(photo.data),
+    )
 
 
 def _issuer(profile: VillageProfile | None, category: NoticeCategory) -> str:
