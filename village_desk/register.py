@@ -18,14 +18,24 @@ in ways the history keeps.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
 from village_desk.codes import resident_id_birth_date, resident_id_gender, resident_id_problem
 from village_desk.errors import FieldError
-from village_desk.ids import HouseholdId, PersonId
-from village_desk.monitoring import Health, HousingLevel, Labour, SchoolStage
+from village_desk.ids import GroupId, HouseholdId, PersonId
+from village_desk.monitoring import (
+    DEFAULT_EDUCATION_SUBSIDIES,
+    DEFAULT_RAIN_AND_DEW,
+    Health,
+    HousingLevel,
+    IncomeYear,
+    Labour,
+    MonitoringSettings,
+    SchoolStage,
+)
+from village_desk.roster import Household, Person
 
 # The office's list of household categories (a setting; this is the default).
 DEFAULT_CATEGORIES: tuple[str, ...] = (
@@ -290,3 +300,261 @@ def move_to(resident: Resident, household_id: HouseholdId, relation: str, on: dt
     """分户 or 合户 for one member: the same person, now in ``household_id`` (a member belongs to
     one household at a time; the history shows the old one)."""
     return replace(resident, household_id=household_id, relation=relation, joined_on=on)
+
+
+# --- income -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomeRecord:
+    """A household's income of one year as entered (元), one record per household and year."""
+
+    household_id: HouseholdId
+    year: int
+    wages: Decimal = Decimal(0)  # 工资性收入
+    business: Decimal = Decimal(0)  # 经营性收入
+    assets: Decimal = Decimal(0)  # 财产性收入
+    transfer: Decimal = Decimal(0)  # 转移性收入
+    production_costs: Decimal = Decimal(0)  # 生产经营性支出
+    medical_costs: Decimal = Decimal(0)  # 自付医疗费用
+    note: str = ""
+    version: int = 0
+
+    def as_income_year(self) -> IncomeYear:
+        return IncomeYear(
+            self.year,
+            self.wages,
+            self.business,
+            self.assets,
+            self.transfer,
+            self.production_costs,
+            self.medical_costs,
+        )
+
+
+def income_problems(income: IncomeRecord, today: dt.date) -> list[FieldError]:
+    problems: list[FieldError] = []
+    if not 2000 <= income.year <= today.year:
+        problems.append(FieldError("year", f"年份应在2000年到{today.year}年之间。"))
+    for name, label in (
+        ("wages", "工资性收入"),
+        ("business", "经营性收入"),
+        ("assets", "财产性收入"),
+        ("transfer", "转移性收入"),
+        ("production_costs", "生产经营性支出"),
+        ("medical_costs", "自付医疗费用"),
+    ):
+        value: Decimal = getattr(income, name)
+        if value < 0:
+            problems.append(FieldError(name, f"{label}不能是负数。"))
+        elif value != value.quantize(Decimal("0.01")):
+            problems.append(FieldError(name, f"{label}最多到分（两位小数）。"))
+    return problems
+
+
+# --- settings and targets -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorTargets:
+    """The plan's targets for the home page (each editable in the settings)."""
+
+    sheep_households: int = 15  # 养羊50只以上的户
+    sheep_threshold: int = 50
+    cattle_households: int = 13  # 养牛20头以上的户
+    cattle_threshold: int = 20
+    ewes: int = 3000  # 基础母羊
+    cows: int = 900  # 基础母牛
+    sheep_per_poor_person: Decimal = Decimal(10)  # 脱贫人口人均羊
+    cattle_per_poor_person: Decimal = Decimal(2)  # 脱贫人口人均牛
+    beet_area: Decimal = Decimal(2000)  # 甜菜 亩
+
+
+# Categories whose members count as 脱贫人口 / 监测对象 for "per poor person".
+POOR_CATEGORIES = frozenset({"脱贫户", "脱贫不稳定户", "边缘易致贫户", "突发严重困难户"})
+
+
+@dataclass(frozen=True)
+class RegisterSettings:
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    targets: IndicatorTargets = field(default_factory=IndicatorTargets)
+    visit_interval_days: int = 30  # 监测户 are visited at least monthly
+    # The plan's education subsidies (元/人/年) and 雨露计划.
+    education_subsidies: tuple[tuple[SchoolStage, Decimal], ...] = DEFAULT_EDUCATION_SUBSIDIES
+    rain_and_dew: Decimal = DEFAULT_RAIN_AND_DEW
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """The plan's livestock and crop figures, computed from the register (households 在册 only)."""
+
+    sheep_households: int
+    cattle_households: int
+    ewes: int
+    cows: int
+    sheep: int  # all sheep (基础母羊 + 育肥羊)
+    cattle: int
+    poor_people: int  # members 在籍 of POOR_CATEGORIES households
+    poor_sheep: int  # sheep of those households
+    poor_cattle: int
+    beet_area: Decimal
+
+    @property
+    def sheep_per_poor_person(self) -> Decimal | None:
+        return (
+            (Decimal(self.poor_sheep) / self.poor_people).quantize(Decimal("0.1"))
+            if self.poor_people
+            else None
+        )
+
+    @property
+    def cattle_per_poor_person(self) -> Decimal | None:
+        return (
+            (Decimal(self.poor_cattle) / self.poor_people).quantize(Decimal("0.1"))
+            if self.poor_people
+            else None
+        )
+
+
+# --- the household table -------------------------------------------------------------------------------------
+
+
+class RegisterColumn(StrEnum):
+    """Columns of the 农户档案 table; the value is the header. Every one can be sorted in SQL."""
+
+    NUMBER = "户号"
+    GROUP = "村民小组"
+    HEAD = "户主"
+    CATEGORY = "户类别"
+    MEMBERS = "人口"
+    PER_PERSON = "人均纯收入"
+    RISKS = "风险提示"
+    CASE = "监测状态"
+    PHONE = "联系电话"
+    HELPER = "帮扶责任人"
+    SHEEP = "羊（只）"
+    CATTLE = "牛（头）"
+    LAND = "承包地（亩）"
+    BEET = "甜菜（亩）"
+    NEXT_VISIT = "应走访日期"
+    ADDRESS = "住址"
+
+
+DEFAULT_COLUMNS: tuple[RegisterColumn, ...] = (
+    RegisterColumn.NUMBER,
+    RegisterColumn.GROUP,
+    RegisterColumn.HEAD,
+    RegisterColumn.CATEGORY,
+    RegisterColumn.MEMBERS,
+    RegisterColumn.PER_PERSON,
+    RegisterColumn.RISKS,
+    RegisterColumn.CASE,
+    RegisterColumn.PHONE,
+)
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """One household as the table shows it: a row of the register index, kept up to date on every save.
+
+    ``search`` holds what the search box looks in: 户号, every member's name
+    with its pinyin keys (``pinyin.name_keys``), ID numbers and phones.
+    ``risks`` are the ``SignalKind`` values of the household's signals now.
+    """
+
+    household_id: HouseholdId
+    number: str
+    group_id: GroupId | None
+    group_name: str
+    head_name: str
+    category: str
+    members: int  # 在籍
+    per_person: Decimal | None  # of the latest income year entered
+    income_year: int | None
+    risks: tuple[str, ...]
+    case_status: str  # CaseStatus value of the latest case, or ""
+    phone: str
+    helper_name: str
+    sheep: int
+    cattle: int
+    land: Decimal
+    beet_area: Decimal
+    next_visit: dt.date | None  # due date of the next visit, for households under monitoring
+    address: str
+    closed: bool  # the household is no longer in the register (合户, 全户迁出)
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    text: str = ""  # name, pinyin, initials, ID number, phone or 户号 (``pinyin.like_pattern``)
+    group_id: GroupId | None = None
+    category: str = ""
+    at_risk: bool = False  # only households with a risk signal
+    risk: str = ""  # only this SignalKind value
+    case_status: str = ""  # a CaseStatus value; "open" for any open case
+    include_closed: bool = False
+    sort: RegisterColumn = RegisterColumn.NUMBER
+    descending: bool = False
+    offset: int = 0
+    limit: int | None = None
+
+
+OPEN_CASE = "open"
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    total: int  # lines matching the filter
+    lines: tuple[RegisterLine, ...]  # the requested slice
+
+
+# --- history operations ----------------------------------------------------------------------------------------
+
+
+class HouseholdEvent(StrEnum):
+    """Operations on the register that the history names as such (besides field changes)."""
+
+    CREATED = "建档"
+    MOVED_IN = "迁入"
+    BORN = "新生"
+    MEMBER_LEFT = "成员减少"  # 迁出, 死亡, 出嫁… (the status says which)
+    SPLIT = "分户"
+    MERGED = "合户"
+    HEAD_CHANGED = "变更户主"
+    CLOSED = "销户"
+
+
+# --- what the window reads -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member as the household window shows it: the roster's person and the register's record."""
+
+    person: Person
+    resident: Resident
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """What the window says under an ID number field while the clerk types."""
+
+    problem: str | None  # an error: wrong length, date or check character
+    warning: str | None  # only a warning (an unknown area code)
+    existing: Person | None  # someone already registered with this number
+    existing_household: Household | None  # …and the household they are in, for the link
+    gender: str | None = None  # derived, when valid
+    birth_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RegisterImport:
+    """One household for ``import_households``: ids inside are ignored (new rows are made)."""
+
+    household: Household
+    file: HouseholdFile
+    members: tuple[Member, ...]
+    incomes: tuple[IncomeRecord, ...] = ()

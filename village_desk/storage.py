@@ -18,13 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from village_desk.accounts import Actor, User
 from village_desk.audit import AuditAction, AuditEntry, AuditFilter, ChainHead, FieldChange
-from village_desk.ids import GroupId, PersonId, UserId
+from village_desk.cases import (
+    Benefit,
+    BenefitId,
+    CaseId,
+    Measure,
+    MeasureId,
+    MonitoringCase,
+    Visit,
+    VisitId,
+)
+from village_desk.ids import GroupId, HouseholdId, PersonId, UserId
 from village_desk.notices import (
     Notice,
     NoticeCategory,
@@ -37,6 +47,17 @@ from village_desk.notices import (
     NoticeSummary,
 )
 from village_desk.office import OfficeSettings
+from village_desk.register import (
+    HouseholdFile,
+    IncomeRecord,
+    Indicators,
+    RegisterFilter,
+    RegisterImport,
+    RegisterLine,
+    RegisterPage,
+    RegisterSettings,
+    Resident,
+)
 from village_desk.roster import (
     Household,
     Kinship,
@@ -124,6 +145,76 @@ class Transaction(Protocol):
 
     def list_notice_feedback(self, notice_id: NoticeId) -> list[NoticeFeedback]: ...
     def save_notice_feedback(self, feedback: NoticeFeedback) -> NoticeFeedback: ...
+
+    # --- register (农户档案) and monitoring (issue 5) ---
+    def get_register_settings(self) -> RegisterSettings: ...
+    def save_register_settings(self, settings: RegisterSettings) -> RegisterSettings: ...
+
+    def get_household(self, household_id: HouseholdId) -> Household: ...
+    def find_people_by_id_number(self, number: str) -> list[Person]:
+        """People whose ID number is ``number`` (compared upper-case, trimmed), by an index."""
+        ...
+
+    def get_household_file(self, household_id: HouseholdId) -> HouseholdFile | None: ...
+    def save_household_file(self, file: HouseholdFile) -> HouseholdFile:
+        """Insert when ``version`` is 0 (one file per household), else update as any record."""
+        ...
+
+    def list_residents(self, household_id: HouseholdId) -> list[Resident]:
+        """Every member ever in the household (also those who left), in insertion order."""
+        ...
+
+    def get_resident(self, person_id: PersonId) -> Resident | None: ...
+    def save_resident(self, resident: Resident) -> Resident:
+        """Insert when ``version`` is 0 (one record per person), else update."""
+        ...
+
+    def list_incomes(self, household_id: HouseholdId) -> list[IncomeRecord]: ...
+    def save_income(self, income: IncomeRecord) -> IncomeRecord:
+        """Insert when ``version`` is 0 (one per household and year), else update."""
+        ...
+
+    def list_cases(self, household_id: HouseholdId | None = None) -> list[MonitoringCase]: ...
+    def get_case(self, case_id: CaseId) -> MonitoringCase: ...
+    def save_case(self, case: MonitoringCase) -> MonitoringCase: ...
+
+    def list_measures(self, household_id: HouseholdId | None = None) -> list[Measure]:
+        """Measures of the household's cases (all households when None)."""
+        ...
+
+    def get_measure(self, measure_id: MeasureId) -> Measure: ...
+    def save_measure(self, measure: Measure) -> Measure: ...
+
+    def list_visits(self, household_id: HouseholdId | None = None) -> list[Visit]: ...
+    def get_visit(self, visit_id: VisitId) -> Visit: ...
+    def save_visit(self, visit: Visit) -> Visit: ...
+
+    def list_benefits(self, household_id: HouseholdId | None = None) -> list[Benefit]: ...
+    def get_benefit(self, benefit_id: BenefitId) -> Benefit: ...
+    def save_benefit(self, benefit: Benefit) -> Benefit: ...
+
+    def put_register_lines(self, lines: Sequence[RegisterLine]) -> None:
+        """Insert or replace the index lines (derived data: not audited, but only in a writing transaction)."""
+        ...
+
+    def get_register_line(self, household_id: HouseholdId) -> RegisterLine | None: ...
+    def register_page(self, query: RegisterFilter) -> RegisterPage:
+        """Filter, count, sort and slice the index in SQL (search by ``pinyin.like_pattern``)."""
+        ...
+
+    def register_indicators(
+        self, sheep_threshold: int, cattle_threshold: int, poor: frozenset[str]
+    ) -> Indicators:
+        """The plan's figures, summed in SQL over households still in the register."""
+        ...
+
+    def record_history(self, records: Sequence[tuple[str, int]]) -> list[AuditEntry]:
+        """Log entries of the given (record type, record id) pairs, newest first."""
+        ...
+
+    def import_households(self, households: Sequence[RegisterImport]) -> list[HouseholdId]:
+        """Bulk insert (households, files, people, residents, incomes) with one 导入 log entry."""
+        ...
 
     def record_event(
         self,
