@@ -41,6 +41,8 @@ class AuditAction(enum.StrEnum):
     BACKUP = "备份"
     RESTORE = "恢复"
     SETTINGS = "修改设置"
+    CHANGE = "变动"  # an operation of the register: 分户, 合户, 迁入, 迁出, 新生, 死亡…
+    IMPORT = "导入"
 
 
 @dataclass(frozen=True)
