@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from village_desk.cases import CaseSource, MeasureKind
+from village_desk.monitoring import Health, HousingLevel, Labour, SchoolStage
 from village_desk.notices import (
     FeedbackKind,
     NoticeCategory,
@@ -34,6 +37,7 @@ from village_desk.notices import (
     PeriodUnit,
     SealPosition,
 )
+from village_desk.register import DisabilityCategory, Education, ResidentStatus
 from village_desk.roster import Body, KinshipKind, PartyStatus
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -75,20 +79,61 @@ class Base(DeclarativeBase):
         SealPosition: _enum_column_type(SealPosition),
         PaperChoice: _enum_column_type(PaperChoice),
         FeedbackKind: _enum_column_type(FeedbackKind),
+        Education: _enum_column_type(Education),
+        SchoolStage: _enum_column_type(SchoolStage),
+        Health: _enum_column_type(Health),
+        DisabilityCategory: _enum_column_type(DisabilityCategory),
+        Labour: _enum_column_type(Labour),
+        ResidentStatus: _enum_column_type(ResidentStatus),
+        HousingLevel: _enum_column_type(HousingLevel),
+        CaseSource: _enum_column_type(CaseSource),
+        MeasureKind: _enum_column_type(MeasureKind),
     }
 
 
-class RecordRow(Base):
-    """What every record table has: an integer ``id`` and the ``version`` checked on UPDATE."""
+class Hundredths(sa.types.TypeDecorator[Decimal]):
+    """A ``Decimal`` kept as an integer count of hundredths: money in 分, areas in 1/100 亩 or m².
+
+    Exact on both backends (no float, no ``Numeric`` on SQLite); reads back
+    with two decimal places (``Decimal("1200.00")``). A value with a finer
+    part is a bug of the caller (storage quantizes or refuses first).
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: sa.Dialect) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(2)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has a part finer than a hundredth")
+        return int(scaled)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-2)
+
+
+class VersionedRow(Base):
+    """What every record table has: the ``version`` checked on UPDATE (the key is the table's own)."""
 
     __abstract__ = True
 
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
     version: Mapped[int] = mapped_column(nullable=False)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+class RecordRow(VersionedRow):
+    """A record with an integer ``id`` of its own."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
 
 
 class VillageProfileRow(RecordRow):
@@ -256,6 +301,8 @@ class AuditEntryRow(Base):
     """
 
     __tablename__ = "audit_log"
+    # A record's history (the 变更记录 of a household) looks entries up by type and id.
+    __table_args__ = (sa.Index("ix_audit_log_record", "record_type", "record_id"),)
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(sa.String(19), index=True)
@@ -392,3 +439,203 @@ class NoticeSettingsRow(RecordRow):
     extra_workdays: Mapped[str] = mapped_column(sa.Text())
     objection: Mapped[str] = mapped_column(sa.Text())
     fonts: Mapped[str] = mapped_column(sa.Text())
+
+
+# --- the register (农户档案) and 防止返贫动态监测 ------------------------------------------------------------
+
+
+class HouseholdFileRow(VersionedRow):
+    """The register's file of a household: one per household, keyed by it.
+
+    Areas are hundredths (亩, m²); ``loans`` a JSON list (``[{"kind", "amount", "bank", "due_on"}]``).
+    """
+
+    __tablename__ = "household_files"
+
+    household_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("households.id"), primary_key=True, autoincrement=False
+    )
+    address: Mapped[str]
+    phone: Mapped[str]
+    category: Mapped[str] = mapped_column(index=True)
+    helper_name: Mapped[str]
+    bank_name: Mapped[str]
+    bank_account: Mapped[str]
+    housing_structure: Mapped[str]
+    housing_area: Mapped[Decimal | None] = mapped_column(Hundredths())
+    housing_level: Mapped[HousingLevel | None]
+    housing_appraised_year: Mapped[int | None]
+    housing_renovated: Mapped[str]
+    safe_water: Mapped[bool | None]
+    land_contracted: Mapped[Decimal] = mapped_column(Hundredths())
+    land_out: Mapped[Decimal] = mapped_column(Hundredths())
+    land_in: Mapped[Decimal] = mapped_column(Hundredths())
+    ewes: Mapped[int]
+    cows: Mapped[int]
+    fattening_sheep: Mapped[int]
+    fattening_cattle: Mapped[int]
+    sheep_sold: Mapped[int]
+    cattle_sold: Mapped[int]
+    beet_area: Mapped[Decimal] = mapped_column(Hundredths())
+    other_crops: Mapped[str]
+    loans: Mapped[str] = mapped_column(sa.Text())
+    note: Mapped[str] = mapped_column(sa.Text())
+
+
+class ResidentRow(VersionedRow):
+    """A person's membership of a household: one per person (the household it is in now)."""
+
+    __tablename__ = "residents"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), primary_key=True, autoincrement=False)
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    relation: Mapped[str]
+    education: Mapped[Education]
+    school_stage: Mapped[SchoolStage | None]
+    health: Mapped[Health]
+    illness: Mapped[str]
+    disability_category: Mapped[DisabilityCategory | None]
+    disability_grade: Mapped[int | None]
+    disability_card: Mapped[str]
+    labour: Mapped[Labour]
+    work_place: Mapped[str]
+    work_months: Mapped[int]
+    medical_insurance: Mapped[bool]
+    pension_insurance: Mapped[bool]
+    status: Mapped[ResidentStatus] = mapped_column(index=True)
+    status_on: Mapped[dt.date | None]
+    status_reason: Mapped[str]
+    joined_on: Mapped[dt.date | None]
+
+
+class IncomeRow(RecordRow):
+    """A household's income of one year, in 分; one row per household and year."""
+
+    __tablename__ = "incomes"
+    __table_args__ = (sa.UniqueConstraint("household_id", "year"),)  # also the household's index
+
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id"))
+    year: Mapped[int]
+    wages: Mapped[Decimal] = mapped_column(Hundredths())
+    business: Mapped[Decimal] = mapped_column(Hundredths())
+    assets: Mapped[Decimal] = mapped_column(Hundredths())
+    transfer: Mapped[Decimal] = mapped_column(Hundredths())
+    production_costs: Mapped[Decimal] = mapped_column(Hundredths())
+    medical_costs: Mapped[Decimal] = mapped_column(Hundredths())
+    note: Mapped[str]
+
+
+class MonitoringCaseRow(RecordRow):
+    """A 防返贫监测 case; ``risk_types`` the chosen types joined by ``、``. Its status derives from its dates."""
+
+    __tablename__ = "monitoring_cases"
+
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    source: Mapped[CaseSource]
+    risk_types: Mapped[str]
+    identified_on: Mapped[dt.date]
+    situation: Mapped[str] = mapped_column(sa.Text())
+    identification_notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notices.id"))
+    township_reviewed_on: Mapped[dt.date | None]
+    county_approved_on: Mapped[dt.date | None]
+    rejected_reason: Mapped[str]
+    stable_since: Mapped[dt.date | None]
+    elimination_notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notices.id"))
+    eliminated_on: Mapped[dt.date | None]
+    relapse_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_cases.id"))
+
+
+class MeasureRow(RecordRow):
+    """A 帮扶措施 of a case; ``amount`` in 分, NULL when it is not money."""
+
+    __tablename__ = "measures"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_cases.id"), index=True)
+    kind: Mapped[MeasureKind]
+    what: Mapped[str] = mapped_column(sa.Text())
+    started_on: Mapped[dt.date]
+    amount: Mapped[Decimal | None] = mapped_column(Hundredths())
+    cancelled_reason: Mapped[str]
+
+
+class VisitRow(RecordRow):
+    """A 走访记录 of a household."""
+
+    __tablename__ = "visits"
+
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    visited_on: Mapped[dt.date]
+    visitor: Mapped[str]
+    found: Mapped[str] = mapped_column(sa.Text())
+    next_on: Mapped[dt.date | None]
+    cancelled_reason: Mapped[str]
+
+
+class BenefitRow(RecordRow):
+    """Money paid to a household or one of its members, in 分."""
+
+    __tablename__ = "benefits"
+
+    household_id: Mapped[int] = mapped_column(sa.ForeignKey("households.id"), index=True)
+    kind: Mapped[str]
+    paid_on: Mapped[dt.date]
+    amount: Mapped[Decimal] = mapped_column(Hundredths())
+    source: Mapped[str]
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    note: Mapped[str]
+    cancelled_reason: Mapped[str]
+
+
+class RegisterSettingsRow(RecordRow):
+    """Settings of the register and the monitoring: exactly one row, ``id`` 1; the groups as JSON text."""
+
+    __tablename__ = "register_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, sort_order=-1)
+    categories: Mapped[str] = mapped_column(sa.Text())
+    monitoring: Mapped[str] = mapped_column(sa.Text())
+    targets: Mapped[str] = mapped_column(sa.Text())
+    visit_interval_days: Mapped[int]
+    education_subsidies: Mapped[str] = mapped_column(sa.Text())
+    rain_and_dew: Mapped[Decimal] = mapped_column(Hundredths())
+
+
+class RegisterIndexRow(Base):
+    """The register's index: one line per household as the table shows and searches it (derived data).
+
+    Rewritten by the service after every change to a household; not a record
+    (no version, not audited). ``number_key`` sorts 户号 naturally (2 before
+    10) in any collation: it holds only the characters 0-9 and a-f.
+    ``risks`` is ``,kind,kind,`` (empty when none), so one kind is found
+    with ``LIKE '%,kind,%'``.
+    """
+
+    __tablename__ = "register_index"
+    __table_args__ = (sa.Index("ix_register_index_closed_number_key", "closed", "number_key"),)
+
+    household_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("households.id"), primary_key=True, autoincrement=False
+    )
+    number: Mapped[str]
+    number_key: Mapped[str] = mapped_column(index=True)
+    group_id: Mapped[int | None] = mapped_column(index=True)
+    group_name: Mapped[str]
+    head_name: Mapped[str]
+    category: Mapped[str] = mapped_column(index=True)
+    members: Mapped[int]
+    per_person: Mapped[Decimal | None] = mapped_column(Hundredths())
+    income_year: Mapped[int | None]
+    risks: Mapped[str]
+    case_status: Mapped[str] = mapped_column(sa.String(ENUM_LENGTH), index=True)
+    phone: Mapped[str]
+    helper_name: Mapped[str]
+    sheep: Mapped[int]
+    cattle: Mapped[int]
+    land: Mapped[Decimal] = mapped_column(Hundredths())
+    beet_area: Mapped[Decimal] = mapped_column(Hundredths())
+    next_visit: Mapped[dt.date | None]
+    address: Mapped[str]
+    closed: Mapped[bool]
+    search: Mapped[str] = mapped_column(sa.Text())
+    risk_reasons: Mapped[str] = mapped_column(sa.Text())  # one sentence per line, in the order of ``risks``

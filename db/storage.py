@@ -14,11 +14,13 @@ a writer in another process between our read and our write is caught too).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,15 +30,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db import notice_body
+from db import notice_body, register_body
 from db.engine import WRITE_LOCK
 from db.errors import is_database_failure, to_storage_error
 from db.models import (
     AuditEntryRow,
     AuditHeadRow,
     Base,
+    BenefitRow,
+    HouseholdFileRow,
     HouseholdRow,
+    IncomeRow,
     KinshipRow,
+    MeasureRow,
+    MonitoringCaseRow,
     NoticeCounterRow,
     NoticeFeedbackRow,
     NoticePdfRow,
@@ -48,11 +55,16 @@ from db.models import (
     PersonRow,
     PostRow,
     RecordRow,
+    RegisterIndexRow,
+    RegisterSettingsRow,
     RepresentativeHouseholdRow,
     RepresentativeRow,
+    ResidentRow,
     UserRow,
+    VersionedRow,
     VillageGroupRow,
     VillageProfileRow,
+    VisitRow,
 )
 from village_desk.accounts import Actor, Role, User
 from village_desk.audit import (
@@ -66,6 +78,18 @@ from village_desk.audit import (
     changes_between,
     entry_hash,
 )
+from village_desk.cases import (
+    OPEN_STATUSES,
+    Benefit,
+    BenefitId,
+    CaseId,
+    Measure,
+    MeasureId,
+    MonitoringCase,
+    Visit,
+    VisitId,
+)
+from village_desk.codes import normalize_code
 from village_desk.errors import ConflictError, NotFoundError, ValidationError, VillageDeskError
 from village_desk.ids import (
     GroupId,
@@ -91,21 +115,44 @@ from village_desk.notices import (
     NoticeSummary,
 )
 from village_desk.office import OfficeSettings
+from village_desk.pinyin import LIKE_ESCAPE, like_pattern, normalize_query
+from village_desk.register import (
+    OPEN_CASE,
+    HouseholdFile,
+    IncomeRecord,
+    Indicators,
+    RegisterColumn,
+    RegisterFilter,
+    RegisterImport,
+    RegisterLine,
+    RegisterPage,
+    RegisterSettings,
+    Resident,
+    ResidentStatus,
+)
 from village_desk.roster import Household, Kinship, PartyMember, Person, Post, Representative
 from village_desk.village import VillageGroup, VillageProfile
 
 _PROFILE_ID = 1
 _SETTINGS_ID = 1
 _HEAD_ID = 1
-_Row = TypeVar("_Row", bound=RecordRow)
+_Row = TypeVar("_Row", bound=VersionedRow)
+_Record = TypeVar("_Record", bound=RecordRow)
 Clock = Callable[[], dt.datetime]
 
 # Fields whose first filling closes a record (the audit action is then 撤销, not 修改).
-_CLOSING_FIELDS = ("closed_reason", "left_reason", "ended_reason", "left_on", "cancelled_reason")
+_CLOSING_FIELDS = (
+    "closed_reason",
+    "left_reason",
+    "ended_reason",
+    "left_on",
+    "cancelled_reason",
+    "rejected_reason",
+)
 # User fields that are login state, not account content: audited as 登录/登录失败 entries.
 _LOGIN_STATE = ("password_hash", "failed_logins", "last_failed_at")
 # Labels whose every change is audited as 修改设置.
-_SETTINGS_LABELS = ("设置", "公示设置")
+_SETTINGS_LABELS = ("设置", "公示设置", "防返贫设置")
 # Record types of the notice engine, as the log and the messages name them.
 _NOTICE = "公示公告"
 _PHOTO = "张贴照片"
@@ -147,6 +194,13 @@ COUNTED: dict[str, type[Base]] = {
     "公示公告": NoticeRow,
     "张贴照片": NoticePhotoRow,
     "公示意见": NoticeFeedbackRow,
+    "农户档案": HouseholdFileRow,
+    "家庭成员": ResidentRow,
+    "收入": IncomeRow,
+    "监测对象": MonitoringCaseRow,
+    "帮扶措施": MeasureRow,
+    "走访记录": VisitRow,
+    "补助发放": BenefitRow,
     "操作日志": AuditEntryRow,
 }
 
@@ -255,16 +309,7 @@ class SqlTransaction:
         return _person(self._get(PersonRow, person_id, "人员"))
 
     def save_person(self, person: Person) -> Person:
-        values = {
-            "name": person.name,
-            "gender": person.gender,
-            "ethnicity": person.ethnicity,
-            "id_number": person.id_number,
-            "phone": person.phone,
-            "group_id": person.group_id,
-            "knows_accounting": person.knows_accounting,
-            "note": person.note,
-        }
+        values = _person_values(person)
         return _person(self._save(PersonRow, person.id, person.version, values, "人员", summary=person.name))
 
     # --- posts ------------------------------------------------------------------------------
@@ -750,6 +795,501 @@ class SqlTransaction:
         row = self._save(NoticeFeedbackRow, feedback.id, feedback.version, values, _FEEDBACK, summary=summary)
         return _notice_feedback(row)
 
+    # --- the register (农户档案) and 防返贫监测 -----------------------------------------------------------
+    def get_register_settings(self) -> RegisterSettings:
+        row = self._session.get(RegisterSettingsRow, _SETTINGS_ID)
+        return _register_settings(row) if row is not None else RegisterSettings()
+
+    def save_register_settings(self, settings: RegisterSettings) -> RegisterSettings:
+        """Audited as 修改设置, each setting in words (``2021年6000元``), never as JSON."""
+        values: dict[str, Any] = {
+            "categories": register_body.strings_to_json(settings.categories),
+            "monitoring": register_body.monitoring_to_json(settings.monitoring),
+            "targets": register_body.targets_to_json(settings.targets),
+            "visit_interval_days": settings.visit_interval_days,
+            "education_subsidies": register_body.subsidies_to_json(settings.education_subsidies),
+            "rain_and_dew": _money(settings.rain_and_dew, "rain_and_dew", "雨露计划补助"),
+        }
+        hidden = ("categories", "monitoring", "targets", "education_subsidies")
+        if settings.version == 0:
+            self._refuse_existing(RegisterSettingsRow, _SETTINGS_ID, _REGISTER_SETTINGS)
+            row = RegisterSettingsRow(id=_SETTINGS_ID, version=1, **values)
+            self._session.add(row)
+            self._flush(_REGISTER_SETTINGS)
+            texts = _texts(values, hidden) | _register_settings_texts(row)
+            self._append(
+                AuditAction.SETTINGS, _REGISTER_SETTINGS, _SETTINGS_ID, "", changes_between({}, texts)
+            )
+        else:
+            row = self._update(
+                RegisterSettingsRow,
+                _SETTINGS_ID,
+                settings.version,
+                values,
+                _REGISTER_SETTINGS,
+                hidden=hidden,
+                extra_texts=_register_settings_texts,
+            )
+        return _register_settings(row)
+
+    def get_household(self, household_id: HouseholdId) -> Household:
+        return _household(self._get(HouseholdRow, household_id, "农户"))
+
+    def find_people_by_id_number(self, number: str) -> list[Person]:
+        """By the index on ``people.id_number``: the forms a stored number can have, never a scan."""
+        normalized = normalize_code(number)
+        if not normalized:
+            return []
+        forms = {normalized, normalized.lower(), number.strip()}
+        statement = sa.select(PersonRow).where(PersonRow.id_number.in_(sorted(forms))).order_by(PersonRow.id)
+        return [_person(r) for r in self._session.scalars(statement)]
+
+    def get_household_file(self, household_id: HouseholdId) -> HouseholdFile | None:
+        row = self._session.get(HouseholdFileRow, household_id)
+        return _household_file(row) if row is not None else None
+
+    def save_household_file(self, file: HouseholdFile) -> HouseholdFile:
+        household = self._get(HouseholdRow, file.household_id, "农户")
+        values = {"household_id": file.household_id, **_file_values(file)}
+        if file.version == 0:
+            self._refuse_existing(HouseholdFileRow, file.household_id, _FILE)
+        row = self._save(
+            HouseholdFileRow,
+            None if file.version == 0 else file.household_id,
+            file.version,
+            values,
+            _FILE,
+            summary=_household_summary(household),
+            hidden=("household_id", "category", "loans"),
+            extra_texts=_file_texts,
+            record_id=file.household_id,
+        )
+        return _household_file(row)
+
+    def list_household_files(self) -> list[HouseholdFile]:
+        statement = sa.select(HouseholdFileRow).order_by(HouseholdFileRow.household_id)
+        return [_household_file(r) for r in self._session.scalars(statement)]
+
+    def list_residents(self, household_id: HouseholdId | None = None) -> list[Resident]:
+        """In the order the people were registered (their ids): a member who moved in comes by theirs."""
+        statement = sa.select(ResidentRow).order_by(ResidentRow.person_id)
+        if household_id is not None:
+            statement = statement.where(ResidentRow.household_id == household_id)
+        return [_resident(r) for r in self._session.scalars(statement)]
+
+    def get_resident(self, person_id: PersonId) -> Resident | None:
+        row = self._session.get(ResidentRow, person_id)
+        return _resident(row) if row is not None else None
+
+    def save_resident(self, resident: Resident) -> Resident:
+        """Logged under the person's id; a move to another household shows both households by 户号."""
+        person = self._get(PersonRow, resident.person_id, "人员")
+        household = self._get(HouseholdRow, resident.household_id, "农户")
+        values: dict[str, Any] = {
+            "person_id": resident.person_id,
+            "household_id": resident.household_id,
+            **_resident_values(resident),
+        }
+        if resident.version == 0:
+            self._refuse_existing(ResidentRow, resident.person_id, _RESIDENT)
+
+        def texts(row: ResidentRow) -> dict[str, str]:
+            return {
+                "household": self._household_label(row.household_id),
+                "joined_household_on": audit_text(row.joined_on),
+            }
+
+        row = self._save(
+            ResidentRow,
+            None if resident.version == 0 else resident.person_id,
+            resident.version,
+            values,
+            _RESIDENT,
+            summary=f"{person.name}（{household.number}户）",
+            hidden=("person_id", "household_id", "joined_on"),
+            extra_texts=texts,
+            record_id=resident.person_id,
+        )
+        return _resident(row)
+
+    def list_incomes(self, household_id: HouseholdId | None = None) -> list[IncomeRecord]:
+        """By household, then year."""
+        statement = sa.select(IncomeRow).order_by(IncomeRow.household_id, IncomeRow.year)
+        if household_id is not None:
+            statement = statement.where(IncomeRow.household_id == household_id)
+        return [_income(r) for r in self._session.scalars(statement)]
+
+    def save_income(self, income: IncomeRecord) -> IncomeRecord:
+        """Logged under the household's id (one household, many years: the summary names the year)."""
+        household = self._get(HouseholdRow, income.household_id, "农户")
+        values: dict[str, Any] = {
+            "household_id": income.household_id,
+            "year": income.year,
+            **{name: _money(getattr(income, name), name, label) for name, label in _INCOME_PARTS},
+            "note": income.note,
+        }
+        self._lock_head()
+        statement = sa.select(IncomeRow.id).where(
+            IncomeRow.household_id == income.household_id, IncomeRow.year == income.year
+        )
+        row_id = self._session.scalar(statement)
+        if income.version == 0 and row_id is not None:
+            raise ConflictError(self._changed_by_others(_INCOME, income.household_id))
+        if income.version != 0 and row_id is None:
+            raise NotFoundError(_NOT_FOUND.format(label=_INCOME))
+        row = self._save(
+            IncomeRow,
+            row_id,
+            income.version,
+            values,
+            _INCOME,
+            summary=f"{_household_summary(household)} {income.year}年",
+            hidden=("household_id",),
+            record_id=income.household_id,
+        )
+        return _income(row)
+
+    def list_cases(self, household_id: HouseholdId | None = None) -> list[MonitoringCase]:
+        statement = sa.select(MonitoringCaseRow).order_by(MonitoringCaseRow.id)
+        if household_id is not None:
+            statement = statement.where(MonitoringCaseRow.household_id == household_id)
+        return [_case(r) for r in self._session.scalars(statement)]
+
+    def get_case(self, case_id: CaseId) -> MonitoringCase:
+        return _case(self._get(MonitoringCaseRow, case_id, _CASE))
+
+    def save_case(self, case: MonitoringCase) -> MonitoringCase:
+        household = self._get(HouseholdRow, case.household_id, "农户")
+        values: dict[str, Any] = {
+            "household_id": case.household_id,
+            "source": case.source,
+            "risk_types": _RISK_SEPARATOR.join(case.risk_types),
+            "identified_on": case.identified_on,
+            "situation": case.situation,
+            "identification_notice_id": case.identification_notice_id,
+            "township_reviewed_on": case.township_reviewed_on,
+            "county_approved_on": case.county_approved_on,
+            "rejected_reason": case.rejected_reason,
+            "stable_since": case.stable_since,
+            "elimination_notice_id": case.elimination_notice_id,
+            "eliminated_on": case.eliminated_on,
+            "relapse_of_id": case.relapse_of,
+        }
+
+        def notices(row: MonitoringCaseRow) -> dict[str, str]:
+            return {
+                "identification_notice": self._notice_label(row.identification_notice_id),
+                "elimination_notice": self._notice_label(row.elimination_notice_id),
+            }
+
+        row = self._save(
+            MonitoringCaseRow,
+            case.id,
+            case.version,
+            values,
+            _CASE,
+            summary=_household_summary(household),
+            hidden=("household_id", "identification_notice_id", "elimination_notice_id"),
+            extra_texts=notices,
+        )
+        return _case(row)
+
+    def list_measures(self, household_id: HouseholdId | None = None) -> list[Measure]:
+        statement = sa.select(MeasureRow).order_by(MeasureRow.id)
+        if household_id is not None:
+            statement = statement.join(MonitoringCaseRow, MonitoringCaseRow.id == MeasureRow.case_id).where(
+                MonitoringCaseRow.household_id == household_id
+            )
+        return [_measure(r) for r in self._session.scalars(statement)]
+
+    def get_measure(self, measure_id: MeasureId) -> Measure:
+        return _measure(self._get(MeasureRow, measure_id, _MEASURE))
+
+    def save_measure(self, measure: Measure) -> Measure:
+        case = self._get(MonitoringCaseRow, measure.case_id, _CASE)
+        household = self._get(HouseholdRow, case.household_id, "农户")
+        values: dict[str, Any] = {
+            "case_id": measure.case_id,
+            "kind": measure.kind,
+            "what": measure.what,
+            "started_on": measure.started_on,
+            "amount": _money(measure.amount, "amount", "金额") if measure.amount is not None else None,
+            "cancelled_reason": measure.cancelled_reason,
+        }
+        row = self._save(
+            MeasureRow,
+            measure.id,
+            measure.version,
+            values,
+            _MEASURE,
+            summary=f"{_household_summary(household)} {measure.kind.value}",
+            hidden=("case_id",),
+        )
+        return _measure(row)
+
+    def list_visits(self, household_id: HouseholdId | None = None) -> list[Visit]:
+        statement = sa.select(VisitRow).order_by(VisitRow.id)
+        if household_id is not None:
+            statement = statement.where(VisitRow.household_id == household_id)
+        return [_visit(r) for r in self._session.scalars(statement)]
+
+    def get_visit(self, visit_id: VisitId) -> Visit:
+        return _visit(self._get(VisitRow, visit_id, _VISIT))
+
+    def save_visit(self, visit: Visit) -> Visit:
+        household = self._get(HouseholdRow, visit.household_id, "农户")
+        values: dict[str, Any] = {
+            "household_id": visit.household_id,
+            "visited_on": visit.visited_on,
+            "visitor": visit.visitor,
+            "found": visit.found,
+            "next_on": visit.next_on,
+            "cancelled_reason": visit.cancelled_reason,
+        }
+        row = self._save(
+            VisitRow,
+            visit.id,
+            visit.version,
+            values,
+            _VISIT,
+            summary=f"{_household_summary(household)} {visit.visited_on.isoformat()}",
+            hidden=("household_id",),
+        )
+        return _visit(row)
+
+    def list_benefits(self, household_id: HouseholdId | None = None) -> list[Benefit]:
+        statement = sa.select(BenefitRow).order_by(BenefitRow.id)
+        if household_id is not None:
+            statement = statement.where(BenefitRow.household_id == household_id)
+        return [_benefit(r) for r in self._session.scalars(statement)]
+
+    def get_benefit(self, benefit_id: BenefitId) -> Benefit:
+        return _benefit(self._get(BenefitRow, benefit_id, _BENEFIT))
+
+    def save_benefit(self, benefit: Benefit) -> Benefit:
+        household = self._get(HouseholdRow, benefit.household_id, "农户")
+        values: dict[str, Any] = {
+            "household_id": benefit.household_id,
+            "kind": benefit.kind,
+            "paid_on": benefit.paid_on,
+            "amount": _money(benefit.amount, "amount", "发放金额"),
+            "source": benefit.source,
+            "person_id": benefit.person_id,
+            "note": benefit.note,
+            "cancelled_reason": benefit.cancelled_reason,
+        }
+        row = self._save(
+            BenefitRow,
+            benefit.id,
+            benefit.version,
+            values,
+            _BENEFIT,
+            summary=f"{_household_summary(household)} {benefit.kind} {values['amount']}元",
+            hidden=("household_id", "person_id"),
+            extra_texts=lambda r: {
+                "person": self._person_name(PersonId(r.person_id) if r.person_id else None)
+            },
+        )
+        return _benefit(row)
+
+    # --- the register's index --------------------------------------------------------------------------
+    def put_register_lines(self, lines: Sequence[RegisterLine]) -> None:
+        """One upsert for all the lines (executemany); derived data, so no log entry."""
+        self._lock_head()  # a writer like any other: the same lock order, and never without an actor
+        if not lines:
+            return
+        table = _INDEX
+        statement = _insert_for(self._session)(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["household_id"],
+            set_={c.name: statement.excluded[c.name] for c in table.columns if c.name != "household_id"},
+        )
+        self._session.execute(statement, [_line_values(line) for line in lines])
+
+    def get_register_line(self, household_id: HouseholdId) -> RegisterLine | None:
+        table = _INDEX
+        row = self._session.execute(sa.select(table).where(table.c.household_id == household_id)).first()
+        return _register_line(row) if row is not None else None
+
+    def register_page(self, query: RegisterFilter) -> RegisterPage:
+        """One COUNT and one SELECT … ORDER BY … LIMIT over the index (ties by 户号, then id)."""
+        table = _INDEX
+        conditions = _register_conditions(table, query)
+        total = self._session.scalar(sa.select(sa.func.count()).select_from(table).where(*conditions)) or 0
+        statement = sa.select(table).where(*conditions)
+        number = table.c.number_key
+        if query.sort is RegisterColumn.GROUP:
+            groups = VillageGroupRow.__table__
+            statement = statement.outerjoin(groups, groups.c.id == table.c.group_id)
+            key: sa.ColumnElement[Any] = groups.c.number
+        elif query.sort is RegisterColumn.RISKS:
+            key = sa.func.length(table.c.risks)  # the more signals, the longer
+        else:
+            key = table.c[_SORT_COLUMNS[query.sort]]
+        first = key.desc() if query.descending else key.asc()
+        if query.sort in _NULLABLE_SORTS:
+            first = first.nulls_last()  # both backends alike: a household without the value goes last
+        if query.sort is RegisterColumn.NUMBER:
+            order = [first, table.c.household_id.desc() if query.descending else table.c.household_id]
+        elif query.sort is RegisterColumn.RISKS:
+            order = [
+                first,
+                table.c.risks.desc() if query.descending else table.c.risks,
+                number,
+                table.c.household_id,
+            ]
+        else:
+            order = [first, number, table.c.household_id]
+        statement = statement.order_by(*order)
+        if query.offset:
+            statement = statement.offset(query.offset)
+        if query.limit is not None:
+            statement = statement.limit(query.limit)
+        lines = tuple(_register_line(row) for row in self._session.execute(statement))
+        return RegisterPage(total=total, lines=lines)
+
+    def register_indicators(
+        self, sheep_threshold: int, cattle_threshold: int, poor: frozenset[str]
+    ) -> Indicators:
+        """Over the files of households not closed (the roster's 撤销原因 empty), in two queries."""
+        f = HouseholdFileRow
+        sheep = f.ewes + f.fattening_sheep
+        cattle = f.cows + f.fattening_cattle
+        is_poor = f.category.in_(sorted(poor))
+        still_in = sa.and_(HouseholdRow.id == f.household_id, HouseholdRow.closed_reason == "")
+
+        def total(value: Any) -> sa.ColumnElement[Any]:
+            return sa.func.coalesce(sa.func.sum(value), 0)
+
+        sums = self._session.execute(
+            sa.select(
+                total(sa.case((sheep >= sheep_threshold, 1), else_=0)),
+                total(sa.case((cattle >= cattle_threshold, 1), else_=0)),
+                total(f.ewes),
+                total(f.cows),
+                total(sheep),
+                total(cattle),
+                total(sa.case((is_poor, sheep), else_=0)),
+                total(sa.case((is_poor, cattle), else_=0)),
+                sa.func.sum(f.beet_area),  # typed: comes back as Decimal (None when no rows)
+            )
+            .select_from(f)
+            .join(HouseholdRow, still_in)
+        ).one()
+        poor_people = self._session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ResidentRow)
+            .join(f, f.household_id == ResidentRow.household_id)
+            .join(HouseholdRow, still_in)
+            .where(ResidentRow.status == ResidentStatus.IN, is_poor)
+        )
+        return Indicators(
+            sheep_households=int(sums[0]),
+            cattle_households=int(sums[1]),
+            ewes=int(sums[2]),
+            cows=int(sums[3]),
+            sheep=int(sums[4]),
+            cattle=int(sums[5]),
+            poor_people=int(poor_people or 0),
+            poor_sheep=int(sums[6]),
+            poor_cattle=int(sums[7]),
+            beet_area=sums[8] if sums[8] is not None else Decimal("0.00"),
+        )
+
+    def record_history(self, records: Sequence[tuple[str, int]]) -> list[AuditEntry]:
+        """By the (record type, record id) index, a few hundred ids per query."""
+        ids_by_type: dict[str, set[int]] = {}
+        for record_type, record_id in records:
+            ids_by_type.setdefault(record_type, set()).add(record_id)
+        rows: dict[int, AuditEntryRow] = {}
+        for record_type, ids in ids_by_type.items():
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), _HISTORY_CHUNK):
+                statement = sa.select(AuditEntryRow).where(
+                    AuditEntryRow.record_type == record_type,
+                    AuditEntryRow.record_id.in_(ordered[start : start + _HISTORY_CHUNK]),
+                )
+                rows.update((row.seq, row) for row in self._session.scalars(statement))
+        return [_audit_entry(rows[seq]) for seq in sorted(rows, reverse=True)]
+
+    def import_households(self, households: Sequence[RegisterImport]) -> list[HouseholdId]:
+        """Bulk INSERTs (no per-row log, no ORM objects), then one 导入 entry."""
+        self._lock_head()
+        if not households:
+            return []
+        session = self._session
+        household_ids = _insert_with_new_ids(
+            session,
+            HouseholdRow,
+            [
+                {
+                    "number": h.household.number,
+                    "head_name": h.household.head_name,
+                    "group_id": h.household.group_id,
+                    "closed_reason": h.household.closed_reason,
+                    "version": 1,
+                }
+                for h in households
+            ],
+        )
+        people = [member.person for h in households for member in h.members]
+        person_ids = iter(
+            _insert_with_new_ids(
+                session,
+                PersonRow,
+                [{**_person_values(p), "version": 1} for p in people],
+            )
+        )
+        residents: list[dict[str, Any]] = []
+        files: list[dict[str, Any]] = []
+        incomes: list[dict[str, Any]] = []
+        for household_id, item in zip(household_ids, households, strict=True):
+            files.append({**_file_values(item.file), "household_id": household_id, "version": 1})
+            for member in item.members:
+                resident = _resident_values(member.resident)
+                residents.append(
+                    {**resident, "person_id": next(person_ids), "household_id": household_id, "version": 1}
+                )
+            for income in item.incomes:
+                incomes.append(
+                    {
+                        "household_id": household_id,
+                        "year": income.year,
+                        **{name: _money(getattr(income, name), name, label) for name, label in _INCOME_PARTS},
+                        "note": income.note,
+                        "version": 1,
+                    }
+                )
+        for model, rows in ((HouseholdFileRow, files), (ResidentRow, residents), (IncomeRow, incomes)):
+            if rows:
+                session.execute(sa.insert(Base.metadata.tables[model.__tablename__]), rows)
+        self._append(
+            AuditAction.IMPORT,
+            _FILE,
+            None,
+            f"导入农户档案 {len(households)} 户 {len(people)} 人",
+            (),
+        )
+        return [HouseholdId(i) for i in household_ids]
+
+    def _refuse_existing(self, model: type[VersionedRow], key: int, label: str) -> None:
+        """A keyed record saved as new (version 0) while one is already stored: someone was first."""
+        self._lock_head()
+        if self._session.get(model, key) is not None:
+            raise ConflictError(self._changed_by_others(label, key))
+
+    def _household_label(self, household_id: int) -> str:
+        row = self._session.get(HouseholdRow, household_id)
+        return _household_summary(row) if row is not None else str(household_id)
+
+    def _notice_label(self, notice_id: int | None) -> str:
+        if notice_id is None:
+            return ""
+        row = self._session.get(NoticeRow, notice_id)
+        if row is None:
+            return str(notice_id)
+        return f"{row.number} {row.title}" if row.number else row.title
+
     # --- the audit trail --------------------------------------------------------------------------------
     def record_event(
         self,
@@ -920,7 +1460,7 @@ class SqlTransaction:
         return _CHANGED_BY.format(label=label, who=last.user_name, when=last.at[:16])
 
     # --- the machinery ------------------------------------------------------------------------------
-    def _all(self, model: type[_Row]) -> list[_Row]:
+    def _all(self, model: type[_Record]) -> list[_Record]:
         return list(self._session.scalars(sa.select(model).order_by(model.id)))
 
     def _get(self, model: type[_Row], row_id: int, label: str) -> _Row:
@@ -941,7 +1481,10 @@ class SqlTransaction:
         summary: str = "",
         hidden: tuple[str, ...] = (),
         extra_texts: Callable[[_Row], dict[str, str]] | None = None,
+        record_id: int | None = None,
     ) -> _Row:
+        """Insert (``row_id`` None) or update; ``record_id`` is the id the log files it under
+        (default: the row's own key; a household's file, say, goes under the household's id)."""
         if row_id is None:
             self._lock_head()
             row = model(version=1, **values)
@@ -950,7 +1493,10 @@ class SqlTransaction:
             self._session.add(row)
             self._flush(label)
             new = _texts(values, hidden) | (extra_texts(row) if extra_texts else {})
-            self._audit_save(label, row.id, summary, {}, new)
+            identity = sa.inspect(row).identity
+            assert identity is not None  # flushed
+            key = record_id if record_id is not None else int(identity[0])
+            self._audit_save(label, key, summary, {}, new)
             return row
         return self._update(
             model,
@@ -962,6 +1508,7 @@ class SqlTransaction:
             summary=summary,
             hidden=hidden,
             extra_texts=extra_texts,
+            record_id=record_id,
         )
 
     def _update(
@@ -976,11 +1523,13 @@ class SqlTransaction:
         summary: str = "",
         hidden: tuple[str, ...] = (),
         extra_texts: Callable[[_Row], dict[str, str]] | None = None,
+        record_id: int | None = None,
     ) -> _Row:
         self._lock_head()
         row = self._get(model, row_id, label)
+        logged_id = record_id if record_id is not None else row_id
         if row.version != version:
-            raise ConflictError(self._changed_by_others(label, row_id))
+            raise ConflictError(self._changed_by_others(label, logged_id))
         old = {name: audit_text(getattr(row, name)) for name in values if name not in hidden}
         if extra_texts is not None:
             old |= extra_texts(row)
@@ -992,7 +1541,7 @@ class SqlTransaction:
         row.version = version + 1
         self._flush(label)
         new = _texts(values, hidden) | (extra_texts(row) if extra_texts else {})
-        self._audit_save(label, row_id, summary, old, new)
+        self._audit_save(label, logged_id, summary, old, new)
         return row
 
     def _flush(self, label: str) -> None:
@@ -1325,3 +1874,404 @@ def _notice_settings_texts(row: NoticeSettingsRow) -> dict[str, str]:
         "extra_workdays": audit_text(settings.extra_workdays),
         "fonts": "；".join(f"{role.value}：{path}" for role, path in settings.fonts if path),
     }
+
+
+# --- the register (农户档案) and 防返贫监测 ---------------------------------------------------------------
+# Record types, as the log and the messages name them.
+_FILE = "农户档案"
+_RESIDENT = "家庭成员"
+_INCOME = "收入"
+_CASE = "监测对象"
+_MEASURE = "帮扶措施"
+_VISIT = "走访记录"
+_BENEFIT = "补助发放"
+_REGISTER_SETTINGS = "防返贫设置"
+_INDEX = Base.metadata.tables[RegisterIndexRow.__tablename__]
+_HISTORY_CHUNK = 500  # ids per IN (…): well under every backend's limit on bound parameters
+_RISK_SEPARATOR = "、"
+_CENT = Decimal("0.01")
+_INCOME_PARTS = (
+    ("wages", "工资性收入"),
+    ("business", "经营性收入"),
+    ("assets", "财产性收入"),
+    ("transfer", "转移性收入"),
+    ("production_costs", "生产经营性支出"),
+    ("medical_costs", "自付医疗费用"),
+)
+# The index column each table column sorts by (GROUP and RISKS have their own rule).
+_SORT_COLUMNS: dict[RegisterColumn, str] = {
+    RegisterColumn.NUMBER: "number_key",
+    RegisterColumn.HEAD: "head_name",
+    RegisterColumn.CATEGORY: "category",
+    RegisterColumn.MEMBERS: "members",
+    RegisterColumn.PER_PERSON: "per_person",
+    RegisterColumn.CASE: "case_status",
+    RegisterColumn.PHONE: "phone",
+    RegisterColumn.HELPER: "helper_name",
+    RegisterColumn.SHEEP: "sheep",
+    RegisterColumn.CATTLE: "cattle",
+    RegisterColumn.LAND: "land",
+    RegisterColumn.BEET: "beet_area",
+    RegisterColumn.NEXT_VISIT: "next_visit",
+    RegisterColumn.ADDRESS: "address",
+}
+_NULLABLE_SORTS = frozenset({RegisterColumn.GROUP, RegisterColumn.PER_PERSON, RegisterColumn.NEXT_VISIT})
+
+
+def _money(value: Decimal, name: str, label: str) -> Decimal:
+    """Money to the 分 as stored (``1200`` → ``1200.00``); a finer amount is refused, never rounded."""
+    cents = Decimal(value).quantize(_CENT)
+    if cents != value:
+        raise ValidationError.single(name, f"{label}最多到分（两位小数），请改正后再保存。")
+    return cents
+
+
+def _area(value: Decimal) -> Decimal:
+    """An area to the hundredth (of a 亩 or a square metre), as stored."""
+    return Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _household_summary(row: HouseholdRow) -> str:
+    return f"{row.number} {row.head_name}"
+
+
+def _person_values(person: Person) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "gender": person.gender,
+        "ethnicity": person.ethnicity,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "group_id": person.group_id,
+        "knows_accounting": person.knows_accounting,
+        "note": person.note,
+    }
+
+
+def _insert_with_new_ids(session: Session, model: type[RecordRow], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in bulk under ids taken first; the ids in the order of ``rows``.
+
+    Taking the ids first (PostgreSQL: from the column's sequence; SQLite: after
+    the highest, under the write lock every writer holds) lets the rows go in
+    as a plain executemany, several times faster than INSERT … RETURNING in
+    input order on PostgreSQL.
+    """
+    if not rows:
+        return []
+    table = Base.metadata.tables[model.__tablename__]
+    if session.get_bind().dialect.name == "postgresql":
+        statement = sa.text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        ids = [int(i) for i in session.scalars(statement, {"table": table.name, "n": len(rows)})]
+    else:
+        last = session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))) or 0
+        ids = list(range(last + 1, last + 1 + len(rows)))
+    session.execute(sa.insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids
+
+
+def _file_values(file: HouseholdFile) -> dict[str, Any]:
+    return {
+        "address": file.address,
+        "phone": file.phone,
+        "category": file.category,
+        "helper_name": file.helper_name,
+        "bank_name": file.bank_name,
+        "bank_account": file.bank_account,
+        "housing_structure": file.housing_structure,
+        "housing_area": _area(file.housing_area) if file.housing_area is not None else None,
+        "housing_level": file.housing_level,
+        "housing_appraised_year": file.housing_appraised_year,
+        "housing_renovated": file.housing_renovated,
+        "safe_water": file.safe_water,
+        "land_contracted": _area(file.land_contracted),
+        "land_out": _area(file.land_out),
+        "land_in": _area(file.land_in),
+        "ewes": file.ewes,
+        "cows": file.cows,
+        "fattening_sheep": file.fattening_sheep,
+        "fattening_cattle": file.fattening_cattle,
+        "sheep_sold": file.sheep_sold,
+        "cattle_sold": file.cattle_sold,
+        "beet_area": _area(file.beet_area),
+        "other_crops": file.other_crops,
+        "loans": register_body.loans_to_json(file.loans),
+        "note": file.note,
+    }
+
+
+def _file_texts(row: HouseholdFileRow) -> dict[str, str]:
+    return {
+        "household_category": row.category,
+        "loans": register_body.loans_text(register_body.loans_from_json(row.loans)),
+    }
+
+
+def _household_file(row: HouseholdFileRow) -> HouseholdFile:
+    return HouseholdFile(
+        household_id=HouseholdId(row.household_id),
+        address=row.address,
+        phone=row.phone,
+        category=row.category,
+        helper_name=row.helper_name,
+        bank_name=row.bank_name,
+        bank_account=row.bank_account,
+        housing_structure=row.housing_structure,
+        housing_area=row.housing_area,
+        housing_level=row.housing_level,
+        housing_appraised_year=row.housing_appraised_year,
+        housing_renovated=row.housing_renovated,
+        safe_water=row.safe_water,
+        land_contracted=row.land_contracted,
+        land_out=row.land_out,
+        land_in=row.land_in,
+        ewes=row.ewes,
+        cows=row.cows,
+        fattening_sheep=row.fattening_sheep,
+        fattening_cattle=row.fattening_cattle,
+        sheep_sold=row.sheep_sold,
+        cattle_sold=row.cattle_sold,
+        beet_area=row.beet_area,
+        other_crops=row.other_crops,
+        loans=register_body.loans_from_json(row.loans),
+        note=row.note,
+        version=row.version,
+    )
+
+
+def _resident_values(resident: Resident) -> dict[str, Any]:
+    return {
+        "relation": resident.relation,
+        "education": resident.education,
+        "school_stage": resident.school_stage,
+        "health": resident.health,
+        "illness": resident.illness,
+        "disability_category": resident.disability_category,
+        "disability_grade": resident.disability_grade,
+        "disability_card": resident.disability_card,
+        "labour": resident.labour,
+        "work_place": resident.work_place,
+        "work_months": resident.work_months,
+        "medical_insurance": resident.medical_insurance,
+        "pension_insurance": resident.pension_insurance,
+        "status": resident.status,
+        "status_on": resident.status_on,
+        "status_reason": resident.status_reason,
+        "joined_on": resident.joined_on,
+    }
+
+
+def _resident(row: ResidentRow) -> Resident:
+    return Resident(
+        person_id=PersonId(row.person_id),
+        household_id=HouseholdId(row.household_id),
+        relation=row.relation,
+        education=row.education,
+        school_stage=row.school_stage,
+        health=row.health,
+        illness=row.illness,
+        disability_category=row.disability_category,
+        disability_grade=row.disability_grade,
+        disability_card=row.disability_card,
+        labour=row.labour,
+        work_place=row.work_place,
+        work_months=row.work_months,
+        medical_insurance=row.medical_insurance,
+        pension_insurance=row.pension_insurance,
+        status=row.status,
+        status_on=row.status_on,
+        status_reason=row.status_reason,
+        joined_on=row.joined_on,
+        version=row.version,
+    )
+
+
+def _income(row: IncomeRow) -> IncomeRecord:
+    return IncomeRecord(
+        household_id=HouseholdId(row.household_id),
+        year=row.year,
+        wages=row.wages,
+        business=row.business,
+        assets=row.assets,
+        transfer=row.transfer,
+        production_costs=row.production_costs,
+        medical_costs=row.medical_costs,
+        note=row.note,
+        version=row.version,
+    )
+
+
+def _case(row: MonitoringCaseRow) -> MonitoringCase:
+    return MonitoringCase(
+        id=CaseId(row.id),
+        household_id=HouseholdId(row.household_id),
+        source=row.source,
+        risk_types=tuple(row.risk_types.split(_RISK_SEPARATOR)) if row.risk_types else (),
+        identified_on=row.identified_on,
+        situation=row.situation,
+        identification_notice_id=_notice_id(row.identification_notice_id),
+        township_reviewed_on=row.township_reviewed_on,
+        county_approved_on=row.county_approved_on,
+        rejected_reason=row.rejected_reason,
+        stable_since=row.stable_since,
+        elimination_notice_id=_notice_id(row.elimination_notice_id),
+        eliminated_on=row.eliminated_on,
+        relapse_of=CaseId(row.relapse_of_id) if row.relapse_of_id is not None else None,
+        version=row.version,
+    )
+
+
+def _measure(row: MeasureRow) -> Measure:
+    return Measure(
+        id=MeasureId(row.id),
+        case_id=CaseId(row.case_id),
+        kind=row.kind,
+        what=row.what,
+        started_on=row.started_on,
+        amount=row.amount,
+        cancelled_reason=row.cancelled_reason,
+        version=row.version,
+    )
+
+
+def _visit(row: VisitRow) -> Visit:
+    return Visit(
+        id=VisitId(row.id),
+        household_id=HouseholdId(row.household_id),
+        visited_on=row.visited_on,
+        visitor=row.visitor,
+        found=row.found,
+        next_on=row.next_on,
+        cancelled_reason=row.cancelled_reason,
+        version=row.version,
+    )
+
+
+def _benefit(row: BenefitRow) -> Benefit:
+    return Benefit(
+        id=BenefitId(row.id),
+        household_id=HouseholdId(row.household_id),
+        kind=row.kind,
+        paid_on=row.paid_on,
+        amount=row.amount,
+        source=row.source,
+        person_id=PersonId(row.person_id) if row.person_id is not None else None,
+        note=row.note,
+        cancelled_reason=row.cancelled_reason,
+        version=row.version,
+    )
+
+
+def _register_settings(row: RegisterSettingsRow) -> RegisterSettings:
+    return RegisterSettings(
+        categories=register_body.strings_from_json(row.categories),
+        monitoring=register_body.monitoring_from_json(row.monitoring),
+        targets=register_body.targets_from_json(row.targets),
+        visit_interval_days=row.visit_interval_days,
+        education_subsidies=register_body.subsidies_from_json(row.education_subsidies),
+        rain_and_dew=row.rain_and_dew,
+        version=row.version,
+    )
+
+
+def _register_settings_texts(row: RegisterSettingsRow) -> dict[str, str]:
+    """The settings kept as JSON, as the log shows them: ``2021年6000元``, ``小学1800元``, ``6—15``."""
+    settings = _register_settings(row)
+    monitoring = settings.monitoring
+    texts = {
+        "categories": "、".join(settings.categories),
+        "monitoring_lines": "、".join(f"{year}年{line}元" for year, line in monitoring.lines),
+        "watch_level": audit_text(monitoring.watch_level),
+        "drop_share": audit_text(monitoring.drop_share),
+        "medical_share": audit_text(monitoring.medical_share),
+        "medical_amount": audit_text(monitoring.medical_amount),
+        "school_ages": "{}—{}周岁".format(*monitoring.school_ages),
+        "working_ages": "{}—{}周岁".format(*monitoring.working_ages),
+        "stable_months": audit_text(monitoring.stable_months),
+        "min_months_in_monitoring": audit_text(monitoring.min_months_in_monitoring),
+    }
+    for field in dataclasses.fields(settings.targets):
+        texts[f"target_{field.name}"] = audit_text(getattr(settings.targets, field.name))
+    texts["education_subsidies"] = "、".join(
+        f"{stage.value}{amount}元" for stage, amount in settings.education_subsidies
+    )
+    return texts
+
+
+def _line_values(line: RegisterLine) -> dict[str, Any]:
+    return {
+        "household_id": line.household_id,
+        "number": line.number,
+        "number_key": register_body.number_key(line.number),
+        "group_id": line.group_id,
+        "group_name": line.group_name,
+        "head_name": line.head_name,
+        "category": line.category,
+        "members": line.members,
+        "per_person": _area(line.per_person) if line.per_person is not None else None,
+        "income_year": line.income_year,
+        "risks": f",{','.join(line.risks)}," if line.risks else "",
+        "case_status": line.case_status,
+        "phone": line.phone,
+        "helper_name": line.helper_name,
+        "sheep": line.sheep,
+        "cattle": line.cattle,
+        "land": _area(line.land),
+        "beet_area": _area(line.beet_area),
+        "next_visit": line.next_visit,
+        "address": line.address,
+        "closed": line.closed,
+        "search": line.search,
+        "risk_reasons": "\n".join(line.risk_reasons),
+    }
+
+
+def _register_line(row: sa.Row[Any]) -> RegisterLine:
+    r = row._mapping
+    return RegisterLine(
+        household_id=HouseholdId(r["household_id"]),
+        number=r["number"],
+        group_id=GroupId(r["group_id"]) if r["group_id"] is not None else None,
+        group_name=r["group_name"],
+        head_name=r["head_name"],
+        category=r["category"],
+        members=r["members"],
+        per_person=r["per_person"],
+        income_year=r["income_year"],
+        risks=tuple(r["risks"].strip(",").split(",")) if r["risks"] else (),
+        case_status=r["case_status"],
+        phone=r["phone"],
+        helper_name=r["helper_name"],
+        sheep=r["sheep"],
+        cattle=r["cattle"],
+        land=r["land"],
+        beet_area=r["beet_area"],
+        next_visit=r["next_visit"],
+        address=r["address"],
+        closed=r["closed"],
+        search=r["search"],
+        risk_reasons=tuple(r["risk_reasons"].split("\n")) if r["risk_reasons"] else (),
+    )
+
+
+def _register_conditions(table: sa.Table, query: RegisterFilter) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of ``register_page``: every filter the clerk set, all of them at once."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if not query.include_closed:
+        conditions.append(table.c.closed.is_(False))
+    if normalize_query(query.text):
+        conditions.append(table.c.search.like(like_pattern(query.text), escape=LIKE_ESCAPE))
+    if query.group_id is not None:
+        conditions.append(table.c.group_id == query.group_id)
+    if query.category:
+        conditions.append(table.c.category == query.category)
+    if query.at_risk:
+        conditions.append(table.c.risks != "")
+    if query.risk:
+        conditions.append(table.c.risks.like(f"%,{_escape_like(query.risk)},%", escape=LIKE_ESCAPE))
+    if query.case_status == OPEN_CASE:
+        conditions.append(table.c.case_status.in_(sorted(s.value for s in OPEN_STATUSES)))
+    elif query.case_status:
+        conditions.append(table.c.case_status == query.case_status)
+    return conditions

@@ -19,6 +19,7 @@ from village_desk.context import AppContext
 
 if TYPE_CHECKING:
     from village_desk.accounts import Access
+    from village_desk.demo_register import DemoRegister
     from village_desk.notices import Notice, NoticeSettings, RenderedNotice
     from village_desk.storage import Storage
     from village_desk.village import VillageProfile
@@ -27,6 +28,7 @@ APP_NAME = "VillageDesk"
 APP_AUTHOR = "VillageDesk"
 DB_FILE = "village.sqlite3"
 DEMO_DB_FILE = "demo-village.sqlite3"
+DEMO_HOUSEHOLDS = 400
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pdf.add_argument("id", type=int, metavar="ID", help="公示公告的ID（notice list 的最后一列）")
     pdf.add_argument("out", metavar="OUT.pdf", help="写到这个文件")
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="生成演示村“小大歹村”（含农户档案）到一个新的数据库",
+        description=(
+            "生成演示村“小大歹村”：村“两委”、党员、村民代表、公示公告，以及N户农户档案和一年的防返贫监测记录。"
+            "默认写到数据文件夹里的演示数据库（用 --demo 打开）；已经有村庄信息的数据库不会被改动。"
+        ),
+    )
+    demo.add_argument(
+        "--households",
+        type=int,
+        default=DEMO_HOUSEHOLDS,
+        metavar="N",
+        help=f"农户数（默认{DEMO_HOUSEHOLDS}户；试乡镇规模可以用20000）",
+    )
     return parser
 
 
@@ -169,7 +187,7 @@ def open_context(
     """
     from village_desk.accounts import MACHINE, Access
     from village_desk.backups import BackupStore, DeferredBackupStore
-    from village_desk.services import AccountService, RosterService, VillageService
+    from village_desk.services import VillageService
     from village_desk.storage import DeferredStorage
 
     if TYPE_CHECKING:
@@ -201,15 +219,11 @@ def open_context(
         files.attach(opened)
         machine = Access(MACHINE)
         if demo and VillageService(opened, machine).profile() is None:
-            from village_desk.demo import build_demo
-
-            build_demo(
-                VillageService(opened, machine),
-                RosterService(opened, machine),
-                AccountService(opened, machine),
-            )
-        if demo:
-            _build_demo_notices(opened, machine)
+            build_demo_village(opened, dt.date.today(), DEMO_HOUSEHOLDS)
+        elif demo:
+            # A demo made by an earlier version: complete what it lacks (each part only once).
+            _build_demo_notices(opened, machine, dt.date.today())
+            _build_demo_register(opened, machine, dt.date.today(), DEMO_HOUSEHOLDS)
         return opened
 
     def write_audit_xlsx(path: Path, entries: Sequence[AuditEntry]) -> None:
@@ -242,7 +256,50 @@ def open_context(
     return context
 
 
-def _build_demo_notices(storage: Storage, machine: Access) -> None:
+def build_demo_village(storage: Storage, today: dt.date, households: int) -> DemoRegister | None:
+    """The demo village into an empty database: 小大歹村's roster and accounts, its notices, and
+    ``households`` households of its register with a year of monitoring; then the 村民代表 among them.
+
+    The roster is built by the machine administrator, the notices and the register by the
+    demo's 文书, so the audit log reads like an office's."""
+    from village_desk.accounts import MACHINE, Access
+    from village_desk.demo import build_demo
+    from village_desk.demo_register import elect_demo_representatives
+    from village_desk.services import AccountService, RosterService, VillageService
+
+    machine = Access(MACHINE)
+    roster = RosterService(storage, machine)
+    build_demo(VillageService(storage, machine), roster, AccountService(storage, machine), households=False)
+    _build_demo_notices(storage, machine, today)
+    made = _build_demo_register(storage, machine, today, households)
+    if made is not None:
+        elect_demo_representatives(roster, made)
+    return made
+
+
+def _build_demo_register(
+    storage: Storage, machine: Access, today: dt.date, households: int
+) -> DemoRegister | None:
+    """The demo register by the 文书, once: only while the register is empty."""
+    from village_desk.accounts import Access, Actor
+    from village_desk.demo_register import build_demo_register
+    from village_desk.register import RegisterFilter
+    from village_desk.services import AccountService, RegisterService, VillageService
+    from village_desk.services.notices import NoticeService
+
+    clerk = next((u for u in AccountService(storage, machine).users() if u.username == "wenshu"), None)
+    if clerk is None:
+        return None
+    access = Access(Actor.of(clerk))
+    notices = NoticeService(storage, access, render_notice)
+    register = RegisterService(storage, access, notices, today=lambda: today)
+    if register.page(RegisterFilter(include_closed=True, limit=1)).total:
+        return None
+    groups = [g.id for g in VillageService(storage, machine).groups() if g.id is not None]
+    return build_demo_register(register, notices, groups, today, households)
+
+
+def _build_demo_notices(storage: Storage, machine: Access, today: dt.date) -> None:
     """The demo's sample notices, written and issued by its 文书 (as the audit log then shows),
     once: when the demo has none yet (also completing a demo made before notices existed)."""
     from village_desk.accounts import Access, Actor
@@ -255,7 +312,7 @@ def _build_demo_notices(storage: Storage, machine: Access) -> None:
     clerk = next((u for u in AccountService(storage, machine).users() if u.username == "wenshu"), None)
     if clerk is None:
         return
-    build_demo_notices(NoticeService(storage, Access(Actor.of(clerk)), render_notice), dt.date.today())
+    build_demo_notices(NoticeService(storage, Access(Actor.of(clerk)), render_notice), today)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -284,12 +341,20 @@ def run_command(args: argparse.Namespace, data_dir: Path, log_dir: Path) -> int:
 
     # restore replaces the file: it takes the one-instance lock like the window;
     # backup and check read beside a running 村务通 safely (SQLite's backup API, WAL).
-    lock = args.command == "restore"
-    ctx = open_context(args.db, data_dir, log_dir, args.demo, allow_demo_switch=False, lock=lock)
+    lock = args.command in ("restore", "demo")
+    db_arg, demo = args.db, args.demo
+    if args.command == "demo":
+        # Into the demo's file (or --db), but opened as a plain database: the command builds it.
+        from db import sqlite_url
+
+        db_arg, demo = db_arg or sqlite_url(default_database_path(data_dir, demo=True)), False
+    ctx = open_context(db_arg, data_dir, log_dir, demo, allow_demo_switch=False, lock=lock)
     if args.command == "backup":
         return commands.backup(ctx, Path(args.to).expanduser() if args.to else None)
     if args.command == "restore":
         return commands.restore(ctx, Path(args.file).expanduser())
+    if args.command == "demo":
+        return commands.demo(ctx, args.households, build_demo_village)
     if args.command == "notice":
         if args.notice_command == "list":
             return commands.notice_list(ctx, args.year, args.category)

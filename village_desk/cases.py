@@ -280,17 +280,25 @@ def visit_due(
     The next visit is the one planned at the last visit, else the last visit
     (or the case's identification) plus ``interval_days``.
     """
-    kept = [v for v in visits if not v.cancelled_reason]
-    last = max(kept, key=lambda v: v.visited_on, default=None)
-    if last is None:
-        due = case_start + dt.timedelta(days=interval_days)
-    elif last.next_on is not None:
-        due = last.next_on
-    else:
-        due = last.visited_on + dt.timedelta(days=interval_days)
+    due = next_visit_on(visits, case_start, interval_days)
     if due >= today:
         return None
+    last = _last_visit(visits)
     return VisitDue(household_id, last.visited_on if last else None, due, (today - due).days)
+
+
+def next_visit_on(visits: Sequence[Visit], case_start: dt.date, interval_days: int) -> dt.date:
+    """The day the next visit is due (``visit_due``'s rule), whether or not it has passed."""
+    last = _last_visit(visits)
+    if last is None:
+        return case_start + dt.timedelta(days=interval_days)
+    if last.next_on is not None:
+        return last.next_on
+    return last.visited_on + dt.timedelta(days=interval_days)
+
+
+def _last_visit(visits: Sequence[Visit]) -> Visit | None:
+    return max((v for v in visits if not v.cancelled_reason), key=lambda v: v.visited_on, default=None)
 
 
 def benefit_totals(benefits: Sequence[Benefit]) -> dict[tuple[int, str], Decimal]:

@@ -1,5 +1,5 @@
 """The command line's subcommands, for scheduled tasks and scripts: ``backup``, ``restore``,
-``check``, ``notice list`` and ``notice pdf``.
+``check``, ``notice list``, ``notice pdf`` and ``demo``.
 
 Each runs over an ``AppContext`` the composition root made, as the machine
 administrator (``MACHINE``: audited as 本机管理员), prints Chinese, and
@@ -21,12 +21,19 @@ from typing import TextIO
 from village_desk.accounts import MACHINE
 from village_desk.backups import BackupInfo, BackupKind, describe_size
 from village_desk.context import AppContext
+from village_desk.demo_register import DemoRegister
 from village_desk.errors import VillageDeskError
 from village_desk.notices import NoticeCategory, NoticeFilter, NoticeId, status_text
+from village_desk.register import RegisterFilter
+from village_desk.storage import Storage
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_FAILED = 2
+MAX_DEMO_HOUSEHOLDS = 100_000
+
+# Builds the demo village into an empty database (``app.build_demo_village``).
+DemoBuilder = Callable[[Storage, dt.date, int], "DemoRegister | None"]
 
 
 def backup(ctx: AppContext, folder: Path | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -127,6 +134,39 @@ def notice_pdf(
             f"{notice.number}（SHA-256 {notice.pdf_sha256[:16]}…，与存档一致）" if notice.number else "草稿"
         )
         print(f"已写出：{target}（{notice.title}，{what}）", file=out)
+        return EXIT_OK
+
+    return _as_machine(ctx, run, err)
+
+
+def demo(
+    ctx: AppContext,
+    households: int,
+    build: DemoBuilder,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """The demo village with ``households`` households, into a database without a village yet."""
+    if not 1 <= households <= MAX_DEMO_HOUSEHOLDS:
+        print(f"农户数应在1到{MAX_DEMO_HOUSEHOLDS}之间，现在是{households}。", file=err)
+        ctx.close()
+        return EXIT_FAILED
+
+    def run() -> int:
+        profile = ctx.village.profile()
+        if profile is not None:
+            print(
+                f"这个数据库里已经有“{profile.full_name}”的村庄信息，没有生成演示村，原有数据没有改动。"
+                "请用 --data-dir 换一个数据文件夹，或用 --db 指定一个新的数据库。",
+                file=err,
+            )
+            return EXIT_FAILED
+        print(f"正在生成演示村“小大歹村”（{households}户），请稍候……", file=out)
+        build(ctx.storage, dt.date.today(), households)
+        total = ctx.register.page(RegisterFilter(limit=0)).total
+        people = len(ctx.roster.people())
+        print(f"已生成演示村：在册农户{total}户，登记人员{people}人。（{ctx.location}）", file=out)
+        print("用户名 admin、wenshu 等，密码 demo2026；打开演示村：village-desk --demo", file=out)
         return EXIT_OK
 
     return _as_machine(ctx, run, err)

@@ -13,6 +13,7 @@ from village_desk.services import (
     AccountService,
     AuditService,
     OfficeService,
+    RegisterService,
     RosterService,
     VillageService,
 )
@@ -37,6 +38,7 @@ class AppContext:
     audit: AuditService
     backups: BackupService
     notices: NoticeService
+    register: RegisterService
     access: Access
     storage: DeferredStorage
     data_dir: Path
@@ -72,6 +74,13 @@ class AppContext:
         access = Access()
         office = OfficeService(storage, access)
         store = backup_store if backup_store is not None else NoBackupStore()
+        notices = NoticeService(
+            storage,
+            access,
+            notice_renderer,
+            index_writer=notice_index_writer,
+            combiner=pdf_combiner,
+        )
         return cls(
             village=VillageService(storage, access),
             roster=RosterService(storage, access),
@@ -79,13 +88,8 @@ class AppContext:
             office=office,
             audit=AuditService(storage, access, audit_writer),
             backups=BackupService(storage, access, store, office, data_dir),
-            notices=NoticeService(
-                storage,
-                access,
-                notice_renderer,
-                index_writer=notice_index_writer,
-                combiner=pdf_combiner,
-            ),
+            notices=notices,
+            register=RegisterService(storage, access, notices),
             access=access,
             storage=storage,
             data_dir=data_dir,

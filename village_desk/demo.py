@@ -82,22 +82,23 @@ _MONGOL_FEMALE = (
 )
 
 
-class _Names:
-    """Deterministic, plausible, mostly distinct names."""
+class Names:
+    """Deterministic, plausible, mostly distinct names (also the demo register's)."""
 
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._used: set[str] = set()
 
-    def make(self, gender: str, mongol: bool) -> str:
+    def make(self, gender: str, mongol: bool, surname: str = "") -> str:
+        """A name; ``surname`` (one character) gives a child the family's surname."""
         for _ in range(50):
             if mongol:
                 pool = _MONGOL_MALE if gender == "男" else _MONGOL_FEMALE
-                name = self._rng.choice(_MONGOL_SURNAMES) + self._rng.choice(pool)
+                name = (surname or self._rng.choice(_MONGOL_SURNAMES)) + self._rng.choice(pool)
             else:
                 chars = _HAN_GIVEN_MALE if gender == "男" else _HAN_GIVEN_FEMALE
                 given = "".join(self._rng.choice(chars) for _ in range(self._rng.choice((1, 2, 2))))
-                name = self._rng.choice(_HAN_SURNAMES) + given
+                name = (surname or self._rng.choice(_HAN_SURNAMES)) + given
             # 林林林 or 张张: a given name that repeats the surname reads wrong.
             if name not in self._used and name[0] not in name[1:]:
                 self._used.add(name)
@@ -135,7 +136,7 @@ class _Builder:
         self.village = village
         self.roster = roster
         self.rng = random.Random(SEED)
-        self.names = _Names(self.rng)
+        self.names = Names(self.rng)
         self.groups: list[GroupId] = []
 
     def person(
@@ -183,11 +184,16 @@ class _Builder:
         )
 
 
-def build_demo(village: VillageService, roster: RosterService, accounts: AccountService) -> None:
+def build_demo(
+    village: VillageService, roster: RosterService, accounts: AccountService, *, households: bool = True
+) -> None:
     """Create 小大歹村: profile, groups, 两委, 监委会, 党员, 村民代表, the households they represent,
     and one account per role (``DEMO_ACCOUNTS``, password ``DEMO_PASSWORD``).
 
-    The services must act as someone allowed to do all of it (the machine administrator)."""
+    ``households=False`` leaves out the households and the 村民代表: the demo register
+    (``demo_register``) makes the households with their members and elects the
+    representatives among them. The services must act as someone allowed to do all
+    of it (the machine administrator)."""
     b = _Builder(village, roster)
     village.set_up(demo_profile(), GROUP_COUNT)
     groups = village.groups()
@@ -277,6 +283,8 @@ def build_demo(village: VillageService, roster: RosterService, accounts: Account
         user = User(id=None, username=username, display_name=names[holder], roles=(role,))
         accounts.add_user(user, DEMO_PASSWORD, must_change_password=False)
 
+    if not households:
+        return
     # Households (as far as the roster needs them) and 村民代表, about one per 9 households.
     for gi, count in enumerate(HOUSEHOLDS_PER_GROUP, start=1):
         group_id = b.groups[gi - 1]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from village_desk.codes import resident_id_birth_date, resident_id_gender, resident_id_problem
@@ -401,10 +401,11 @@ class Indicators:
     poor_cattle: int
     beet_area: Decimal
 
+    # Rounded 四舍五入 (7.25 → 7.3), as figures are read in reports; not the banker's rounding.
     @property
     def sheep_per_poor_person(self) -> Decimal | None:
         return (
-            (Decimal(self.poor_sheep) / self.poor_people).quantize(Decimal("0.1"))
+            (Decimal(self.poor_sheep) / self.poor_people).quantize(Decimal("0.1"), ROUND_HALF_UP)
             if self.poor_people
             else None
         )
@@ -412,7 +413,7 @@ class Indicators:
     @property
     def cattle_per_poor_person(self) -> Decimal | None:
         return (
-            (Decimal(self.poor_cattle) / self.poor_people).quantize(Decimal("0.1"))
+            (Decimal(self.poor_cattle) / self.poor_people).quantize(Decimal("0.1"), ROUND_HALF_UP)
             if self.poor_people
             else None
         )
@@ -485,6 +486,7 @@ class RegisterLine:
     address: str
     closed: bool  # the household is no longer in the register (合户, 全户迁出)
     search: str = ""
+    risk_reasons: tuple[str, ...] = ()  # the sentence of each of ``risks``, in the same order
 
 
 @dataclass(frozen=True)

@@ -156,12 +156,17 @@ class Transaction(Protocol):
         ...
 
     def get_household_file(self, household_id: HouseholdId) -> HouseholdFile | None: ...
+    def list_household_files(self) -> list[HouseholdFile]:
+        """Every household's file (bulk read for ``RegisterService.reindex``)."""
+        ...
+
     def save_household_file(self, file: HouseholdFile) -> HouseholdFile:
         """Insert when ``version`` is 0 (one file per household), else update as any record."""
         ...
 
-    def list_residents(self, household_id: HouseholdId) -> list[Resident]:
-        """Every member ever in the household (also those who left), in insertion order."""
+    def list_residents(self, household_id: HouseholdId | None = None) -> list[Resident]:
+        """Every member ever in the household (also those who left), in insertion order;
+        every resident of every household when None (bulk read)."""
         ...
 
     def get_resident(self, person_id: PersonId) -> Resident | None: ...
@@ -169,7 +174,10 @@ class Transaction(Protocol):
         """Insert when ``version`` is 0 (one record per person), else update."""
         ...
 
-    def list_incomes(self, household_id: HouseholdId) -> list[IncomeRecord]: ...
+    def list_incomes(self, household_id: HouseholdId | None = None) -> list[IncomeRecord]:
+        """The household's incomes (every household's when None: bulk read)."""
+        ...
+
     def save_income(self, income: IncomeRecord) -> IncomeRecord:
         """Insert when ``version`` is 0 (one per household and year), else update."""
         ...
@@ -209,7 +217,12 @@ class Transaction(Protocol):
         ...
 
     def record_history(self, records: Sequence[tuple[str, int]]) -> list[AuditEntry]:
-        """Log entries of the given (record type, record id) pairs, newest first."""
+        """Log entries of the given (record type, record id) pairs, newest first.
+
+        The register's records are logged under: 农户档案 and 收入 → the household's id (the
+        summary of a 收入 entry names the year), 家庭成员 → the person's id, 监测对象, 帮扶措施,
+        走访记录, 补助发放 → their own ids.
+        """
         ...
 
     def import_households(self, households: Sequence[RegisterImport]) -> list[HouseholdId]:

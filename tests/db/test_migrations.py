@@ -20,6 +20,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,13 @@ from db.schema_version import HEAD_REVISION
 from tests.db.filesystem import read_only
 from tests.db.fixtures import make_fixture_0002 as FIXTURE_0002
 from tests.db.fixtures import make_fixture_0003 as FIXTURE_0003
+from tests.db.fixtures import make_fixture_0004 as FIXTURE_0004
 from village_desk.accounts import MACHINE, Access, Actor, Role
 from village_desk.audit import GENESIS_HASH, ChainReport
+from village_desk.cases import CaseStatus, MeasureKind
 from village_desk.errors import DatabaseTooNewError, MigrationError, StorageError
-from village_desk.ids import HouseholdId, UserId
+from village_desk.ids import HouseholdId, PersonId, UserId
+from village_desk.monitoring import Health, HousingLevel, SchoolStage
 from village_desk.notices import (
     Cadence,
     ColumnKind,
@@ -55,6 +59,18 @@ from village_desk.notices import (
     PeriodRule,
     PeriodUnit,
     RenderedNotice,
+)
+from village_desk.register import (
+    POOR_CATEGORIES,
+    DisabilityCategory,
+    HouseholdFile,
+    Loan,
+    RegisterColumn,
+    RegisterFilter,
+    RegisterPage,
+    RegisterSettings,
+    Resident,
+    ResidentStatus,
 )
 from village_desk.roster import Body, KinshipKind, PartyStatus, Person
 from village_desk.services import AccountService, AuditService, OfficeService, RosterService, VillageService
@@ -84,6 +100,15 @@ TABLES = {
     "notice_feedback",
     "notice_counters",
     "notice_settings",
+    "household_files",
+    "residents",
+    "incomes",
+    "monitoring_cases",
+    "measures",
+    "visits",
+    "benefits",
+    "register_settings",
+    "register_index",
 }
 
 
@@ -523,6 +548,141 @@ class TestReleasedNotices:
     def test_the_0003_fixture_chain_continues_the_0002_chain(self) -> None:
         rows = FIXTURE_0003.chain_rows()
         assert rows[: len(FIXTURE_0002.AUDIT)] == FIXTURE_0002.chain_rows()
+        assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+        assert all(later[10] == earlier[11] for earlier, later in itertools.pairwise(rows))
+
+
+class TestReleasedRegister:
+    """Schema 0004 brought the register: a 0003 database starts it empty, a 0004 one keeps it to the 分."""
+
+    def test_a_0003_database_starts_with_an_empty_register(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0003.sqlite3", tmp_path)))
+        try:
+            with storage.transaction() as tx:
+                assert tx.get_register_settings() == RegisterSettings()
+                assert tx.list_household_files() == [] and tx.list_residents() == []
+                assert tx.register_page(RegisterFilter(include_closed=True)) == RegisterPage(0, ())
+                counts = tx.record_counts()
+                assert tx.get_household(HouseholdId(1)).number == "0101"
+            assert {k: counts[k] for k in ("农户档案", "家庭成员", "监测对象", "农户")} == {
+                "农户档案": 0,
+                "家庭成员": 0,
+                "监测对象": 0,
+                "农户": 3,
+            }
+            # The roster's households get their files; the chain of 0003 goes on.
+            with storage.transaction(CLERK) as tx:
+                tx.save_household_file(HouseholdFile(HouseholdId(1), category="脱贫户", ewes=12))
+                tx.save_resident(Resident(PersonId(1), HouseholdId(1)))
+            with storage.transaction() as tx:
+                indicators = tx.register_indicators(50, 20, POOR_CATEGORIES)
+            report = AuditService(storage, Access(MACHINE)).verify()
+        finally:
+            storage.close()
+        assert (indicators.ewes, indicators.poor_people, indicators.poor_sheep) == (12, 1, 12)
+        assert report == ChainReport(len(FIXTURE_0003.AUDIT) + 2)
+
+    def test_the_0004_database_keeps_the_register_to_the_cent(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0004.sqlite3", tmp_path)))
+        try:
+            with storage.transaction() as tx:
+                file = tx.get_household_file(HouseholdId(1))
+                residents = tx.list_residents()
+                incomes = tx.list_incomes(HouseholdId(2))
+                cases = tx.list_cases()
+                measures = tx.list_measures(HouseholdId(2))
+                visits = tx.list_visits(HouseholdId(2))
+                benefits = tx.list_benefits()
+                settings = tx.get_register_settings()
+                page = tx.register_page(RegisterFilter(include_closed=True, sort=RegisterColumn.PER_PERSON))
+                indicators = tx.register_indicators(50, 20, POOR_CATEGORIES)
+                history = tx.record_history([("收入", 1), ("帮扶措施", 3), ("家庭成员", 3)])
+                counts = tx.record_counts()
+            with storage.transaction(CLERK) as tx:
+                income = tx.save_income(replace(incomes[1], assets=Decimal("150.25")))
+            report = AuditService(storage, Access(MACHINE)).verify()
+        finally:
+            storage.close()
+
+        assert file is not None
+        assert (file.category, file.housing_area, file.housing_level) == (
+            "脱贫户",
+            Decimal("85.5"),
+            HousingLevel.B,
+        )
+        assert (file.land_contracted, file.land_out, file.land_farmed) == (
+            Decimal("32.5"),
+            Decimal(5),
+            Decimal("27.5"),
+        )
+        assert (file.sheep, file.cattle, file.beet_area, file.safe_water) == (80, 7, Decimal(12), True)
+        assert file.loans == (Loan("扶贫小额信贷", Decimal(50000), "农商银行", dt.date(2027, 6, 30)),)
+        assert [(r.person_id, r.household_id, r.relation, r.status) for r in residents] == [
+            (1, 1, "户主", ResidentStatus.IN),
+            (2, 2, "户主", ResidentStatus.IN),
+            (3, 3, "户主", ResidentStatus.MOVED_OUT),
+            (4, 1, "儿媳", ResidentStatus.IN),
+        ]
+        assert residents[1].disability_category is DisabilityCategory.PHYSICAL
+        assert residents[3].school_stage is SchoolStage.VOCATIONAL and residents[3].health is Health.SERIOUS
+        assert residents[2].status_on == dt.date(2026, 3, 1)
+        assert [(i.year, i.medical_costs, i.as_income_year().net) for i in incomes] == [
+            (2024, Decimal(3000), Decimal(10200)),
+            (2025, Decimal(12500), Decimal("8160.00")),
+        ]
+        assert [(c.id, c.status, c.risk_types) for c in cases] == [
+            (1, CaseStatus.MONITORING, ("因病", "缺劳动力")),
+            (2, CaseStatus.REJECTED, ("因病",)),
+        ]
+        assert [(m.kind, m.amount, m.cancelled_reason) for m in measures] == [
+            (MeasureKind.HEALTH, None, ""),
+            (MeasureKind.INDUSTRY, Decimal(7500), ""),
+            (MeasureKind.INDUSTRY, Decimal(7500), "录入重复"),
+        ]
+        assert [v.next_on for v in visits] == [dt.date(2026, 8, 20), None]
+        assert [(b.kind, b.amount, b.person_id) for b in benefits] == [
+            ("低保金", Decimal("1260"), None),
+            ("雨露计划", Decimal(1500), 4),
+            ("临时救助", Decimal(2000), 2),
+        ]
+        assert settings.monitoring.line_for(2026) == Decimal(6900)
+        assert (settings.targets.sheep_households, settings.rain_and_dew, settings.version) == (
+            20,
+            Decimal(1500),
+            2,
+        )
+        assert [(line.number, line.per_person) for line in page.lines] == [
+            ("0102", Decimal("8160")),
+            ("0101", Decimal("20550.25")),
+            ("0301", None),
+        ]
+        assert [line.risks for line in page.lines] == [("收入大幅下降", "医疗支出大"), ("医疗支出大",), ()]
+        assert (page.lines[0].case_status, page.lines[0].next_visit) == ("监测帮扶中", dt.date(2026, 9, 20))
+        assert [line.closed for line in page.lines] == [False, False, True]
+        # Households 1 and 2 are open: 0101 脱贫户 (2 in) and 0102 边缘易致贫户 (1 in).
+        assert (indicators.sheep_households, indicators.ewes, indicators.poor_people) == (1, 68, 3)
+        assert (indicators.poor_sheep, indicators.beet_area) == (88, Decimal(12))
+        assert [(e.record_type, e.record_id) for e in history] == [
+            ("家庭成员", 3),
+            ("帮扶措施", 3),
+            ("收入", 1),
+        ]
+        assert {
+            k: counts[k] for k in ("农户档案", "家庭成员", "收入", "监测对象", "帮扶措施", "补助发放")
+        } == {
+            "农户档案": 3,
+            "家庭成员": 4,
+            "收入": 3,
+            "监测对象": 2,
+            "帮扶措施": 3,
+            "补助发放": 3,
+        }
+        assert (income.assets, income.version) == (Decimal("150.25"), 2)
+        assert report == ChainReport(len(FIXTURE_0004.AUDIT) + 1)
+
+    def test_the_0004_fixture_chain_continues_the_0003_chain(self) -> None:
+        rows = FIXTURE_0004.chain_rows()
+        assert rows[: len(FIXTURE_0003.AUDIT)] == FIXTURE_0003.chain_rows()
         assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
         assert all(later[10] == earlier[11] for earlier, later in itertools.pairwise(rows))
 

@@ -3,7 +3,15 @@
 from village_desk.services.accounts import AccountService
 from village_desk.services.audit import AuditService
 from village_desk.services.office import OfficeService
+from village_desk.services.register import RegisterService
 from village_desk.services.roster import RosterService
 from village_desk.services.village import VillageService
 
-__all__ = ["AccountService", "AuditService", "OfficeService", "RosterService", "VillageService"]
+__all__ = [
+    "AccountService",
+    "AuditService",
+    "OfficeService",
+    "RegisterService",
+    "RosterService",
+    "VillageService",
+]
