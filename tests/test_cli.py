@@ -108,3 +108,54 @@ def test_smoke_run_on_a_fresh_sqlite_url_creates_the_database(env: dict[str, str
     assert_ok(result)
     assert db_file.is_file()
     assert row_counts(db_file), "the schema was not created"
+
+
+def test_demo_command_builds_a_village_of_the_size_asked_and_never_overwrites_one(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from db import open_storage, sqlite_url
+    from village_desk.accounts import MACHINE, Access
+    from village_desk.register import DEFAULT_CATEGORIES, RegisterFilter
+    from village_desk.services import RegisterService, RosterService, VillageService
+    from village_desk.services.notices import NoticeService
+
+    data_dir = tmp_path / "data"
+    demo_db = data_dir / DEMO_DB_FILE
+
+    result = run(env, "demo", "--households", "50", "--data-dir", str(data_dir))
+
+    assert_ok(result)
+    assert "已生成演示村" in result.stdout and str(demo_db) in result.stdout
+    storage = open_storage(sqlite_url(demo_db))
+    try:
+        machine = Access(MACHINE)
+        profile = VillageService(storage, machine).profile()
+        assert profile is not None and profile.full_name == "小大歹村"
+        register = RegisterService(storage, machine, NoticeService(storage, machine))
+        lines = register.page(RegisterFilter(include_closed=True)).lines
+        assert 50 <= len(lines) <= 51  # 分户 may add one
+        assert f"在册农户{register.page(RegisterFilter()).total}户" in result.stdout
+        assert {line.category for line in lines} == set(DEFAULT_CATEGORIES)
+        assert any(line.case_status for line in lines)
+        members = sum(len(register.dossier(line.household_id).members) for line in lines)
+        assert 140 <= members <= 220
+        assert RosterService(storage, machine).representatives()
+    finally:
+        storage.close()
+
+    before = row_counts(demo_db)
+    again = run(env, "demo", "--households", "50", "--data-dir", str(data_dir))
+
+    assert again.returncode == 2
+    assert "已经有“小大歹村”的村庄信息，没有生成演示村" in again.stderr
+    assert row_counts(demo_db) == before
+
+
+def test_demo_command_refuses_a_size_out_of_range(env: dict[str, str], tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+
+    result = run(env, "demo", "--households", "0", "--data-dir", str(data_dir))
+
+    assert result.returncode == 2
+    assert "农户数应在1到100000之间，现在是0。" in result.stderr
+    assert not (data_dir / DEMO_DB_FILE).exists()
