@@ -303,7 +303,9 @@ class SqlTransaction:
 
     # --- people ---------------------------------------------------------------------------
     def list_people(self) -> list[Person]:
-        return [_person(r) for r in self._all(PersonRow)]
+        return [
+            _person(r) for r in self._plain(sa.select(*PersonRow.__table__.columns).order_by(PersonRow.id))
+        ]
 
     def get_person(self, person_id: PersonId) -> Person:
         return _person(self._get(PersonRow, person_id, "人员"))
@@ -867,15 +869,15 @@ class SqlTransaction:
         return _household_file(row)
 
     def list_household_files(self) -> list[HouseholdFile]:
-        statement = sa.select(HouseholdFileRow).order_by(HouseholdFileRow.household_id)
-        return [_household_file(r) for r in self._session.scalars(statement)]
+        statement = sa.select(*HouseholdFileRow.__table__.columns).order_by(HouseholdFileRow.household_id)
+        return [_household_file(r) for r in self._plain(statement)]
 
     def list_residents(self, household_id: HouseholdId | None = None) -> list[Resident]:
         """In the order the people were registered (their ids): a member who moved in comes by theirs."""
-        statement = sa.select(ResidentRow).order_by(ResidentRow.person_id)
+        statement = sa.select(*ResidentRow.__table__.columns).order_by(ResidentRow.person_id)
         if household_id is not None:
             statement = statement.where(ResidentRow.household_id == household_id)
-        return [_resident(r) for r in self._session.scalars(statement)]
+        return [_resident(r) for r in self._plain(statement)]
 
     def get_resident(self, person_id: PersonId) -> Resident | None:
         row = self._session.get(ResidentRow, person_id)
@@ -914,10 +916,10 @@ class SqlTransaction:
 
     def list_incomes(self, household_id: HouseholdId | None = None) -> list[IncomeRecord]:
         """By household, then year."""
-        statement = sa.select(IncomeRow).order_by(IncomeRow.household_id, IncomeRow.year)
+        statement = sa.select(*IncomeRow.__table__.columns).order_by(IncomeRow.household_id, IncomeRow.year)
         if household_id is not None:
             statement = statement.where(IncomeRow.household_id == household_id)
-        return [_income(r) for r in self._session.scalars(statement)]
+        return [_income(r) for r in self._plain(statement)]
 
     def save_income(self, income: IncomeRecord) -> IncomeRecord:
         """Logged under the household's id (one household, many years: the summary names the year)."""
@@ -1462,6 +1464,14 @@ class SqlTransaction:
     # --- the machinery ------------------------------------------------------------------------------
     def _all(self, model: type[_Record]) -> list[_Record]:
         return list(self._session.scalars(sa.select(model).order_by(model.id)))
+
+    def _plain(self, statement: sa.Select[Any]) -> list[Any]:
+        """Rows of a select of a table's columns, read without the ORM (bulk reads: several times faster).
+
+        Each row answers ``row.column`` as the mapped object would, so the same ``_record(row)``
+        functions map both; they must only read columns.
+        """
+        return list(self._session.execute(statement))
 
     def _get(self, model: type[_Row], row_id: int, label: str) -> _Row:
         row = self._session.get(model, row_id)
