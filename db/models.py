@@ -639,3 +639,4 @@ class RegisterIndexRow(Base):
     closed: Mapped[bool]
     search: Mapped[str] = mapped_column(sa.Text())
     risk_reasons: Mapped[str] = mapped_column(sa.Text())  # one sentence per line, in the order of ``risks``
+    computed_on: Mapped[dt.date | None] = mapped_column(index=True)

@@ -312,7 +312,16 @@ class SqlTransaction:
 
     def save_person(self, person: Person) -> Person:
         values = _person_values(person)
-        return _person(self._save(PersonRow, person.id, person.version, values, "人员", summary=person.name))
+        saved = _person(self._save(PersonRow, person.id, person.version, values, "人员", summary=person.name))
+        if person.id is not None:
+            # A name or phone changed from the roster: the household's line (its search text) is out of
+            # date. Marking it so lets ``stale_register_lines`` find it; the register service rewrites its
+            # own lines at once anyway.
+            households = sa.select(ResidentRow.household_id).where(ResidentRow.person_id == person.id)
+            self._session.execute(
+                sa.update(_INDEX).where(_INDEX.c.household_id.in_(households)).values(computed_on=None)
+            )
+        return saved
 
     # --- posts ------------------------------------------------------------------------------
     def list_posts(self) -> list[Post]:
@@ -1112,6 +1121,19 @@ class SqlTransaction:
         table = _INDEX
         row = self._session.execute(sa.select(table).where(table.c.household_id == household_id)).first()
         return _register_line(row) if row is not None else None
+
+    def stale_register_lines(self, before: dt.date, limit: int) -> list[HouseholdId]:
+        table = _INDEX
+        statement = (
+            sa.select(table.c.household_id)
+            .where(
+                table.c.closed.is_(False),
+                sa.or_(table.c.computed_on.is_(None), table.c.computed_on < before),
+            )
+            .order_by(table.c.household_id)
+            .limit(limit)
+        )
+        return [HouseholdId(i) for i in self._session.scalars(statement)]
 
     def register_page(self, query: RegisterFilter) -> RegisterPage:
         """One COUNT and one SELECT … ORDER BY … LIMIT over the index (ties by 户号, then id)."""
@@ -2234,6 +2256,7 @@ def _line_values(line: RegisterLine) -> dict[str, Any]:
         "closed": line.closed,
         "search": line.search,
         "risk_reasons": "\n".join(line.risk_reasons),
+        "computed_on": line.computed_on,
     }
 
 
@@ -2262,6 +2285,7 @@ def _register_line(row: sa.Row[Any]) -> RegisterLine:
         closed=r["closed"],
         search=r["search"],
         risk_reasons=tuple(r["risk_reasons"].split("\n")) if r["risk_reasons"] else (),
+        computed_on=r["computed_on"],
     )
 
 

@@ -487,6 +487,9 @@ class RegisterLine:
     closed: bool  # the household is no longer in the register (合户, 全户迁出)
     search: str = ""
     risk_reasons: tuple[str, ...] = ()  # the sentence of each of ``risks``, in the same order
+    # The day the line was computed: ages (school, working age) move on, so a line from an
+    # earlier day is recomputed (``RegisterService.refresh_lines``).
+    computed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,7 @@ def register_line(
         income_year=year,
         risks=tuple(reasons),
         risk_reasons=tuple(reasons.values()),
+        computed_on=today,
         case_status=case.status.value if case is not None else "",
         phone=file.phone or _head_phone(inside),
         helper_name=file.helper_name,

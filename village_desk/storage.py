@@ -206,6 +206,13 @@ class Transaction(Protocol):
         ...
 
     def get_register_line(self, household_id: HouseholdId) -> RegisterLine | None: ...
+    def stale_register_lines(self, before: dt.date, limit: int) -> list[HouseholdId]:
+        """Households still in the register whose line was computed before ``before`` (or never), up to ``limit``.
+
+        Saving a person who is a member marks their household's line as never computed (a roster edit
+        of a name or phone changes what the search finds)."""
+        ...
+
     def register_page(self, query: RegisterFilter) -> RegisterPage:
         """Filter, count, sort and slice the index in SQL (search by ``pinyin.like_pattern``)."""
         ...

@@ -48,7 +48,7 @@ from village_desk.register import (
     ResidentStatus,
 )
 from village_desk.roster import Household, Person
-from village_desk.services import VillageService
+from village_desk.services import RosterService, VillageService
 from village_desk.services.notices import NoticeService
 from village_desk.services.register import Dossier, RegisterService
 from village_desk.village import VillageProfile
@@ -813,3 +813,39 @@ def test_many_households_are_read_table_by_table_with_the_same_result(desk: Desk
         ("第一村民小组", "01001", "白1", "户主", id_number(D(1961, 1, 1)), "", "健康", "脱贫户"),
         ("第一村民小组", "01001", "乌1", "配偶", id_number(D(1963, 2, 2), "022"), "", "健康", "脱贫户"),
     )
+
+
+@pytest.mark.storage
+def test_lines_from_an_earlier_day_are_recomputed_as_ages_move_on(desk: Desk) -> None:
+    """A child turning six without a school is a signal from that day on, once the lines are refreshed."""
+    desk.clock.to(D(2026, 5, 31))
+    dossier = desk.household()
+    hid = _hid(dossier)
+    desk.register.add_member(
+        hid, member("张小妹", D(2020, 6, 1), "042", "女"), born=True, on=desk.clock.today()
+    )
+    assert SignalKind.SCHOOL.value not in desk.line(hid).risks
+    assert desk.line(hid).computed_on == D(2026, 5, 31)
+    reader = desk.signed_in(READER)
+    assert reader.refresh_lines() == 0  # computed today: nothing to do
+    head = desk.log_head()
+
+    desk.clock.to(D(2026, 6, 2))  # she is six now
+    assert reader.refresh_lines(batch=1) == 1  # any signed-in user; in batches
+    line = desk.line(hid)
+    assert SignalKind.SCHOOL.value in line.risks and line.computed_on == D(2026, 6, 2)
+    assert "张小妹" in line.risk_reasons[line.risks.index(SignalKind.SCHOOL.value)]
+    assert reader.refresh_lines() == 0
+    assert desk.log_head() == head  # derived data: nothing logged
+
+
+@pytest.mark.storage
+def test_a_name_changed_on_the_roster_is_found_after_a_refresh(desk: Desk) -> None:
+    hid = _hid(desk.household("张三"))
+    person = desk.register.dossier(hid).members[0].person
+    roster = RosterService(desk.storage, Access(CLERK))
+    roster.save_person(replace(person, name="张山"))
+    assert desk.register.page(RegisterFilter(text="张山")).total == 0  # the line is marked, not rewritten
+    assert desk.signed_in(READER).refresh_lines() == 1
+    assert [line.household_id for line in desk.register.page(RegisterFilter(text="zhangshan")).lines] == [hid]
+    assert desk.register.page(RegisterFilter(text="张三")).total == 0

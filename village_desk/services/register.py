@@ -1198,6 +1198,26 @@ class RegisterService:
         with self._storage.transaction(actor) as tx:
             return self._reindex(tx, tx.get_register_settings())
 
+    def refresh_lines(self, batch: int = 1000) -> int:
+        """Recompute up to ``batch`` lines computed before today; how many (0 when all are current).
+
+        Ages move on (a child reaches school age, a member leaves working age), so
+        the window calls this in batches after sign-in until it returns 0; other
+        work queues between batches. Derived data only: any signed-in user may
+        run it, no record changes and nothing is logged.
+        """
+        actor = self._access.require(Permission.VIEW)
+        today = self._today()
+        with self._storage.transaction(actor) as tx:
+            stale = tx.stale_register_lines(today, batch)
+            if not stale:
+                return 0
+            settings = tx.get_register_settings()
+            with _without_gc():
+                snaps = self._snapshots(tx, stale)
+                tx.put_register_lines([self._line(snap, settings, today) for snap in snaps.values()])
+            return len(stale)
+
     # --- reading records ---------------------------------------------------------------------------------------
     def _members(self, tx: Transaction, household_id: HouseholdId) -> list[Member]:
         return [Member(tx.get_person(r.person_id), r) for r in tx.list_residents(household_id)]

@@ -268,6 +268,7 @@ def upgrade() -> None:
         sa.Column("closed", sa.Boolean(), nullable=False),
         _long_text("search"),
         _long_text("risk_reasons"),
+        _date("computed_on"),
         _household_fk("register_index"),
         sa.PrimaryKeyConstraint("household_id", name=op.f("pk_register_index")),
     )
@@ -276,6 +277,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_register_index_group_id"), "register_index", ["group_id"])
     op.create_index(op.f("ix_register_index_category"), "register_index", ["category"])
     op.create_index(op.f("ix_register_index_case_status"), "register_index", ["case_status"])
+    op.create_index(op.f("ix_register_index_computed_on"), "register_index", ["computed_on"])
 
     op.create_index("ix_audit_log_record", "audit_log", ["record_type", "record_id"])
 
