@@ -8,6 +8,7 @@ opens it behind the window) and loads its pages when ``load()`` is called.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
@@ -47,8 +48,10 @@ from village_desk.village import VillageProfile
 
 if TYPE_CHECKING:
     from ui.notices_page import NoticesPage
+    from ui.register_page import RegisterPage
 
 APP_TITLE = "村务通"
+REFRESH_BATCH = 1000  # register lines recomputed per job (about half a second each)
 GEOMETRY_KEY = "main_window/geometry"
 PAGE_KEY = "main_window/page"
 
@@ -57,7 +60,6 @@ PAGE_TITLES = ("首页", "农户档案", "民主议事", "集体财务", "评选
 
 # One honest sentence for each part that is still being built; no sample data.
 PLANNED = {
-    HOUSEHOLDS: "农户档案：将在这里登记农户和家庭成员、防返贫监测对象和帮扶措施。此功能正在开发中。",
     MEETINGS: "民主议事：将在这里记录“四议两公开”的议事过程，准备会议通知、签到表和会议记录。此功能正在开发中。",
     FINANCE: "集体财务：将在这里登记村集体的收入和支出凭证、资产和合同，并生成财务公开表。此功能正在开发中。",
     AWARDS: "评选表彰：将在这里组织星级文明户等评选活动，记录评选结果并打印光荣榜。此功能正在开发中。",
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         self.settings = SettingsPage(ctx, self.runner)
         # 公示公告 is built when first shown: QtPdf and the editor stay out of start-up.
         self._notices: NoticesPage | None = None
+        # 农户档案 too: its table and dialogs load on first visit.
+        self._households: RegisterPage | None = None
         for index, title in enumerate(PAGE_TITLES):
             if index == HOME:
                 page: QWidget = self.home
@@ -124,6 +128,8 @@ class MainWindow(QMainWindow):
                 page = self.settings
             elif index == NOTICES:
                 page = self._notices_stand_in = QWidget()  # until ``notices`` builds the page
+            elif index == HOUSEHOLDS:
+                page = self._households_stand_in = QWidget()  # until ``households`` builds the page
             else:
                 page = PlaceholderPage(title, PLANNED[index])
             page.setObjectName(f"page{index}")
@@ -188,6 +194,7 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
         self.home.edit_profile_requested.connect(self._on_home_edit_profile_requested)
         self.home.notices_requested.connect(self._on_home_notices_requested)
+        self.home.households_requested.connect(self._on_home_households_requested)
         self.home.profile_loaded.connect(self._on_home_profile_loaded)
         self.settings.changed.connect(self._on_settings_changed)
         backup_tab = self.settings.tab("backup")
@@ -204,10 +211,34 @@ class MainWindow(QMainWindow):
     def load(self) -> None:
         """Load the pages' data (the database is open, or opens on the runner's worker)."""
         self._show_user()
+        self._refresh_register_lines()
         self.home.refresh()
         if self.pages.currentIndex() == NOTICES:
             self.notices.refresh()
+        if self.pages.currentIndex() == HOUSEHOLDS:
+            self.households.refresh()
         self._load_office_settings()
+
+    def _refresh_register_lines(self, refreshed: int = 0) -> None:
+        """Recompute the register's lines from an earlier day (ages move on: a child reaches school
+        age), one batch per job so that what the clerk asks for queues between batches; then reload
+        the pages that show them. Queued before the pages' own loads, so a village's single batch
+        comes first."""
+        register = self.ctx.register
+        self.runner.run(
+            partial(register.refresh_lines, REFRESH_BATCH),
+            partial(weak_slot(self._on_register_lines_refreshed), refreshed),
+            on_failure=lambda _error: True,  # not signed in, or the database failed: the pages say so
+            label="正在按今天的日期更新农户风险提示…",
+        )
+
+    def _on_register_lines_refreshed(self, before: int, count: int) -> None:
+        if count == REFRESH_BATCH:
+            self._refresh_register_lines(before + count)
+        elif before + count and self.home.data is not None:
+            self.home.refresh()
+            if self._households is not None:
+                self._households.refresh()
 
     def lock(self) -> None:
         """Cover the window until the user types their password (idle time-out, or 锁定)."""
@@ -330,16 +361,41 @@ class MainWindow(QMainWindow):
             self._notices = page
         return self._notices
 
+    @property
+    def households(self) -> RegisterPage:
+        """The 农户档案 page, built on first use in place of its stand-in."""
+        if self._households is None:
+            from ui.register_page import RegisterPage
+
+            page = RegisterPage(self.ctx, self.runner)
+            page.setObjectName(f"page{HOUSEHOLDS}")
+            current = self.pages.currentIndex()
+            self.pages.insertWidget(HOUSEHOLDS, page)
+            self.pages.removeWidget(self._households_stand_in)
+            self._households_stand_in.deleteLater()
+            self.pages.setCurrentIndex(current)
+            page.changed.connect(self._on_households_changed)
+            self._households = page
+        return self._households
+
     def _on_navigation_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
         if row == NOTICES:
             self.notices  # noqa: B018  (built before it is shown)
+        if row == HOUSEHOLDS:
+            self.households  # noqa: B018  (built before it is shown)
         self.pages.setCurrentIndex(row)
         if row == HOME and self.home.data is not None:
             self.home.refresh()
         if row == NOTICES and self.home.data is not None:
             self.notices.refresh()
+        if row == HOUSEHOLDS and self.home.data is not None:
+            self.households.refresh()
+
+    def _on_households_changed(self) -> None:
+        if self.pages.currentIndex() == HOME:
+            self.home.refresh()
 
     def _on_home_edit_profile_requested(self) -> None:
         self.show_page(SETTINGS)
@@ -347,6 +403,9 @@ class MainWindow(QMainWindow):
 
     def _on_home_notices_requested(self) -> None:
         self.show_page(NOTICES)
+
+    def _on_home_households_requested(self) -> None:
+        self.show_page(HOUSEHOLDS)
 
     def _on_home_profile_loaded(self, profile: VillageProfile | None) -> None:
         self.setWindowTitle(window_title(profile, self.ctx.is_demo))
@@ -396,6 +455,8 @@ class MainWindow(QMainWindow):
             self.settings.user_changed()
             if self._notices is not None:
                 self._notices.user_changed()
+            if self._households is not None:
+                self._households.user_changed()
 
     def _load_office_settings(self) -> None:
         self.runner.run(self.ctx.office.settings, weak_slot(self._on_office_settings_loaded))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,6 +28,7 @@ from village_desk.accounts import Permission
 from village_desk.backups import BackupFile, BackupStatus
 from village_desk.context import AppContext
 from village_desk.notices import DisclosureDue, DueState
+from village_desk.register import OPEN_CASE, Indicators, IndicatorTargets, RegisterFilter
 from village_desk.roster import RosterSummary
 from village_desk.village import VillageProfile
 
@@ -35,6 +39,8 @@ DUE_COLORS = {
     DueState.OVERDUE: QColor("#b00020"),
 }
 DUE_MARKS = {DueState.OK: "✓", DueState.DUE: "●", DueState.OVERDUE: "⚠"}
+REACHED_COLOR = QColor("#1b6e20")
+SHORT_COLOR = QColor("#8a4b00")
 BACKUP_WARNING_STYLE = (
     "QFrame#backupWarning { background: #fff4e5; border: 1px solid #e0a040; border-radius: 4px; }"
 )
@@ -97,12 +103,94 @@ class ClickableBox(QGroupBox):
             self.clicked.emit()
 
 
+def number_text(value: int | Decimal) -> str:
+    """3000 / 7.5 / 1234.56: no exponent, no trailing zeros of a fraction."""
+    return str(value) if isinstance(value, int) else format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One line of 巩固衔接目标: what is measured, the figure now, the target and how far from it."""
+
+    key: str
+    label: str
+    actual: str  # "12 户"; "—" when it cannot be computed
+    target: str
+    reached: bool
+    mark: str  # 已达到 / 差 3 户 / 还没有脱贫人口
+
+
+def indicator_rows(indicators: Indicators, targets: IndicatorTargets) -> list[IndicatorRow]:
+    """The plan's indicators against their targets, in the plan's order."""
+    measured: list[tuple[str, str, int | Decimal | None, int | Decimal, str]] = [
+        (
+            "sheep_households",
+            f"养羊{targets.sheep_threshold}只以上的户",
+            indicators.sheep_households,
+            targets.sheep_households,
+            "户",
+        ),
+        (
+            "cattle_households",
+            f"养牛{targets.cattle_threshold}头以上的户",
+            indicators.cattle_households,
+            targets.cattle_households,
+            "户",
+        ),
+        ("ewes", "基础母羊", indicators.ewes, targets.ewes, "只"),
+        ("cows", "基础母牛", indicators.cows, targets.cows, "头"),
+        (
+            "sheep_per_poor_person",
+            "脱贫人口人均羊",
+            indicators.sheep_per_poor_person,
+            targets.sheep_per_poor_person,
+            "只",
+        ),
+        (
+            "cattle_per_poor_person",
+            "脱贫人口人均牛",
+            indicators.cattle_per_poor_person,
+            targets.cattle_per_poor_person,
+            "头",
+        ),
+        ("beet_area", "甜菜种植面积", indicators.beet_area, targets.beet_area, "亩"),
+    ]
+    rows: list[IndicatorRow] = []
+    for key, label, actual, target, unit in measured:
+        target_text = f"{number_text(target)} {unit}"
+        if actual is None:
+            rows.append(IndicatorRow(key, label, "—", target_text, False, "还没有脱贫人口"))
+            continue
+        reached = actual >= target
+        mark = "已达到" if reached else f"差 {number_text(target - actual)} {unit}"
+        rows.append(IndicatorRow(key, label, f"{number_text(actual)} {unit}", target_text, reached, mark))
+    return rows
+
+
+@dataclass(frozen=True)
+class MonitoringCounts:
+    at_risk: int  # households with a risk signal now
+    monitored: int  # households with an open monitoring case
+    visits_overdue: int  # …of which the next visit's day has passed
+
+
+def monitoring_counts(ctx: AppContext, today: dt.date) -> MonitoringCounts:
+    """The counts from the register's index (SQL counts; only the open cases' lines are read)."""
+    register = ctx.register
+    at_risk = register.page(RegisterFilter(at_risk=True, limit=1)).total
+    monitored = register.page(RegisterFilter(case_status=OPEN_CASE))
+    overdue = sum(1 for line in monitored.lines if line.next_visit is not None and line.next_visit < today)
+    return MonitoringCounts(at_risk, monitored.total, overdue)
+
+
 @dataclass(frozen=True)
 class HomeData:
     profile: VillageProfile | None
     summary: RosterSummary
     backup: BackupStatus | None = None  # None on PostgreSQL: the server's administrator backs it up
     disclosure: tuple[DisclosureDue, ...] = ()  # 三务公开: per category, due or overdue
+    indicators: tuple[Indicators, IndicatorTargets] | None = None  # 巩固衔接目标
+    monitoring: MonitoringCounts | None = None
 
 
 class HomePage(QWidget):
@@ -110,6 +198,7 @@ class HomePage(QWidget):
 
     edit_profile_requested = Signal()
     notices_requested = Signal()  # the 三务公开 block was clicked: go to 公示公告
+    households_requested = Signal()  # the 巩固衔接目标 block was clicked: go to 农户档案
     profile_loaded = Signal(object)  # VillageProfile | None, after each refresh
     backed_up = Signal(object)  # BackupFile, after 立即备份 on the warning
 
@@ -177,6 +266,32 @@ class HomePage(QWidget):
         disclosure_layout.addLayout(button_row)
         self.disclosure_box.hide()  # until the first load says what is due
 
+        # 巩固衔接目标: the plan's indicators against their targets; a click opens 农户档案.
+        self.indicators_box = ClickableBox("巩固衔接目标")
+        self.indicators_box.setObjectName("indicatorsBox")
+        self.indicators_box.setToolTip("点击打开“农户档案”")
+        indicators_layout = QVBoxLayout(self.indicators_box)
+        self.monitoring_line = text_label()
+        self.monitoring_line.setObjectName("monitoringLine")
+        self.monitoring_line.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        set_font_scale(self.monitoring_line, 1.0, bold=True)
+        indicators_layout.addWidget(self.monitoring_line)
+        grid_holder = QWidget()
+        self._indicators_grid = QGridLayout(grid_holder)
+        self._indicators_grid.setContentsMargins(0, 0, 0, 0)
+        self._indicators_grid.setHorizontalSpacing(24)
+        indicators_layout.addWidget(grid_holder)
+        self.indicator_labels: dict[str, tuple[QLabel, QLabel]] = {}  # key → (actual / target, mark)
+        self.households_button = QPushButton("打开农户档案")
+        self.households_button.setObjectName("openHouseholdsButton")
+        self.households_button.clicked.connect(self.households_requested)
+        self.indicators_box.clicked.connect(self.households_requested)
+        households_row = QHBoxLayout()
+        households_row.addWidget(self.households_button)
+        households_row.addStretch(1)
+        indicators_layout.addLayout(households_row)
+        self.indicators_box.hide()  # until the first load
+
         self.warnings = text_label()
         self.warnings.setObjectName("homeWarnings")
         warnings_box = QGroupBox("需要注意的事项")
@@ -216,6 +331,7 @@ class HomePage(QWidget):
         layout.addWidget(profile_box)
         layout.addLayout(buttons)
         layout.addWidget(self.disclosure_box)
+        layout.addWidget(self.indicators_box)
         layout.addWidget(roster_box)
         layout.addWidget(warnings_box)
         layout.addStretch(1)
@@ -231,7 +347,11 @@ class HomePage(QWidget):
             backups = ctx.backups
             status = backups.status() if backups.supported else None
             disclosure = tuple(ctx.notices.disclosure())
-            return HomeData(ctx.village.profile(), ctx.roster.summary(), status, disclosure)
+            indicators = ctx.register.indicators()
+            counts = monitoring_counts(ctx, dt.date.today())
+            return HomeData(
+                ctx.village.profile(), ctx.roster.summary(), status, disclosure, indicators, counts
+            )
 
         self._runner.run(load, self._show, label="正在读取本村信息…")
 
@@ -271,6 +391,7 @@ class HomePage(QWidget):
             self.warnings.setText("目前没有需要注意的事项。")
         self._show_backup(data.backup)
         self._show_disclosure(data.disclosure)
+        self._show_indicators(data.indicators, data.monitoring)
         self.profile_loaded.emit(profile)
 
     # --- 三务公开 ----------------------------------------------------------------------
@@ -294,6 +415,48 @@ class HomePage(QWidget):
             self.disclosure_labels[due.category.value] = label
             layout.addWidget(label)
         self.disclosure_box.setVisible(bool(dues))
+
+    # --- 巩固衔接目标 ----------------------------------------------------------------------
+    def _show_indicators(
+        self, indicators: tuple[Indicators, IndicatorTargets] | None, counts: MonitoringCounts | None
+    ) -> None:
+        grid = self._indicators_grid
+        while grid.count():
+            item = grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.indicator_labels = {}
+        if counts is not None:
+            self.monitoring_line.setText(
+                f"风险提示 {counts.at_risk} 户　监测对象 {counts.monitored} 户　"
+                f"走访逾期 {counts.visits_overdue} 户"
+            )
+            color = SHORT_COLOR if counts.at_risk or counts.visits_overdue else REACHED_COLOR
+            palette = self.monitoring_line.palette()
+            palette.setColor(self.monitoring_line.foregroundRole(), color)
+            self.monitoring_line.setPalette(palette)
+        self.monitoring_line.setVisible(counts is not None)
+        if indicators is None:
+            self.indicators_box.setVisible(counts is not None)
+            return
+        for number, row in enumerate(indicator_rows(*indicators)):
+            name = QLabel(f"{row.label}：")
+            figures = QLabel(f"{row.actual} / {row.target}")
+            figures.setObjectName(f"indicator_{row.key}")
+            mark = QLabel(f"✓ {row.mark}" if row.reached else row.mark)
+            mark.setObjectName(f"indicatorMark_{row.key}")
+            palette = mark.palette()
+            palette.setColor(mark.foregroundRole(), REACHED_COLOR if row.reached else SHORT_COLOR)
+            mark.setPalette(palette)
+            for label in (name, figures, mark):
+                label.setTextFormat(Qt.TextFormat.PlainText)
+            grid.addWidget(name, number, 0)
+            grid.addWidget(figures, number, 1)
+            grid.addWidget(mark, number, 2)
+            self.indicator_labels[row.key] = (figures, mark)
+        grid.setColumnStretch(3, 1)
+        self.indicators_box.show()
 
     # --- the backup warning ---------------------------------------------------------
     def _show_backup(self, status: BackupStatus | None) -> None:

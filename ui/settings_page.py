@@ -19,6 +19,7 @@ from ui.operations import OperationRunner
 from ui.party_tab import PartyTab
 from ui.permissions import can
 from ui.profile_tab import ProfileTab
+from ui.register_settings_tab import RegisterSettingsTab
 from ui.representatives_tab import RepresentativesTab
 from ui.users_tab import UsersTab
 from village_desk.accounts import Permission
@@ -41,6 +42,7 @@ TABS: tuple[tuple[str, str, Callable[[AppContext, OperationRunner], QWidget]], .
     ("party", "党员", PartyTab),
     ("representatives", "村民代表", RepresentativesTab),
     ("notices", "公示设置", NoticeSettingsTab),
+    ("register", "防返贫设置", RegisterSettingsTab),
     ("users", "用户与权限", UsersTab),
     ("audit", "操作日志", AuditTab),
     ("backup", "备份与恢复", BackupTab),
@@ -100,13 +102,16 @@ class SettingsPage(QWidget):
     def user_changed(self) -> None:
         """Another user signed in (or their roles changed): show only their tabs, and reload each.
 
-        Unsaved edits in 本村信息 and 公示设置 are dropped: the next user must not save them under their name."""
+        Unsaved edits in 本村信息, 公示设置 and 防返贫设置 are dropped: the next user must not save them under their name."""
         profile_tab = self._pages["profile"]
         if isinstance(profile_tab, ProfileTab):
             profile_tab.discard_edits()
         notices_tab = self._pages["notices"]
         if isinstance(notices_tab, NoticeSettingsTab):
             notices_tab.discard_edits()
+        register_tab = self._pages["register"]
+        if isinstance(register_tab, RegisterSettingsTab):
+            register_tab.discard_edits()
         self._show_allowed_tabs()
         self._stale.update(self._pages)  # buttons follow the permissions on reload
         self._refresh_current_if_stale()

@@ -202,7 +202,8 @@ def register_line(
         number=household.number,
         group_id=household.group_id,
         group_name=group_name,
-        head_name=household.head_name,
+        # The head's name as the roster has it now (a rename there reaches the table on the next refresh).
+        head_name=_head_name(inside) or household.head_name,
         category=file.category,
         members=len(inside),
         per_person=facts.per_person(year) if year is not None else None,
@@ -268,6 +269,10 @@ def _birth_date(id_number: str) -> dt.date | None:
     """The birth date in an 18-digit ID number (checked when it was saved; a bad date gives None)."""
     number = normalize_code(id_number)
     return resident_id_birth_date(number) if len(number) == 18 else None
+
+
+def _head_name(members: Sequence[Member]) -> str:
+    return next((m.person.name for m in members if m.resident.relation == "户主"), "")
 
 
 def _head_phone(members: Sequence[Member]) -> str:

@@ -96,6 +96,7 @@ def test_settings_tabs_in_order(ctx: AppContext, make_window: Callable[[AppConte
         "党员",
         "村民代表",
         "公示设置",
+        "防返贫设置",
         "用户与权限",
         "操作日志",
         "备份与恢复",
