@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import linecache
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from village_desk import __version__
 from village_desk.audit import AuditEntry
@@ -315,6 +316,29 @@ def _build_demo_notices(storage: Storage, machine: Access, today: dt.date) -> No
     build_demo_notices(NoticeService(storage, Access(Actor.of(clerk)), render_notice), today)
 
 
+class _SourceLinesNotKept(dict[str, tuple[Any, ...]]):
+    """``linecache.cache`` that hands lines out but does not keep them.
+
+    PySide's import hook reads the whole source of every module imported after
+    it (``inspect.getsource``, to look for ``from __feature__ import``), and
+    linecache keeps every file it read: some 20 MB of the window's memory spent
+    on nothing. Tracebacks still get their lines (``updatecache`` returns them);
+    they are read again when needed. ``lazycache``'s small loader entries, which
+    modules inside zip files need, are kept.
+    """
+
+    def __setitem__(self, key: str, value: tuple[Any, ...]) -> None:
+        if len(value) == 1:
+            super().__setitem__(key, value)
+
+
+def keep_no_source_lines() -> None:
+    """For the window's process only: see ``_SourceLinesNotKept``."""
+    linecache.cache = _SourceLinesNotKept(
+        {name: entry for name, entry in linecache.cache.items() if len(entry) == 1}
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = data_dir_for(args.data_dir)
@@ -325,6 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is not None:
         return run_command(args, data_dir, log_dir)
 
+    keep_no_source_lines()
     from ui.application import run_app
 
     # open_context only wires the services; the window opens the database once it shows.
