@@ -849,3 +849,22 @@ def test_a_name_changed_on_the_roster_is_found_after_a_refresh(desk: Desk) -> No
     assert desk.signed_in(READER).refresh_lines() == 1
     assert [line.household_id for line in desk.register.page(RegisterFilter(text="zhangshan")).lines] == [hid]
     assert desk.register.page(RegisterFilter(text="张三")).total == 0
+
+
+@pytest.mark.storage
+def test_a_household_under_monitoring_cannot_be_merged_away_or_closed(desk: Desk) -> None:
+    family = desk.family()
+    single = desk.household("张二", D(1950, 1, 1), "017", group=G1)
+    desk.register.open_case(_case(_hid(single)))
+    head = desk.log_head()
+    elder = _pid(single, "张二")
+    with pytest.raises(ValidationError, match="还是防返贫监测对象（已识别），不能合户"):
+        desk.register.merge(_hid(single), _hid(family), NOW.date(), {elder: "父亲"})
+    with pytest.raises(ValidationError, match="不能销户"):
+        desk.register.close_household(_hid(single), NOW.date(), "全户迁往通辽市")
+    assert desk.log_head() == head and not desk.line(_hid(single)).closed
+    # Merging another household into it is fine: the case stays with the household that goes on.
+    merged = desk.register.merge(
+        _hid(family), _hid(single), NOW.date(), {p.person.id: "子" for p in family.members}
+    )  # type: ignore[misc]
+    assert len(merged.members) == 4 and merged.cases[0].is_open

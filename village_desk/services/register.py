@@ -663,6 +663,7 @@ class RegisterService:
             if household_id == into:
                 errors.append(FieldError("into", "请选择另一户作为合并到的户。"))
             errors += self._open_errors(source) + self._open_errors(target)
+            errors += _running_case_errors(source, tx.list_cases(household_id), "合户")
             moving = members_in(household_id, self._members(tx, household_id))
             if not moving:
                 errors.append(FieldError("members", f"{source.number}户没有在籍成员，不需要合户。"))
@@ -707,6 +708,7 @@ class RegisterService:
         with self._writing() as tx:
             household = tx.get_household(household_id)
             errors = self._open_errors(household) + self._date_errors(on)
+            errors += _running_case_errors(household, tx.list_cases(household_id), "销户")
             if not reason:
                 errors.append(FieldError("closed_reason", "请填写销户原因，例如“全户迁往通辽市”。"))
             if errors:
@@ -1826,3 +1828,19 @@ def _line_signals(line: RegisterLine) -> tuple[RiskSignal, ...]:
         RiskSignal(SignalKind(kind), reason)
         for kind, reason in zip(line.risks, line.risk_reasons, strict=True)
     )
+
+
+def _running_case_errors(
+    household: Household, cases: Sequence[MonitoringCase], operation: str
+) -> list[FieldError]:
+    """A household closing (合户, 销户) must not leave a monitoring case running on a closed household."""
+    running = next((c for c in cases if c.is_open), None)
+    if running is None:
+        return []
+    return [
+        FieldError(
+            "case",
+            f"{household.number}户（户主{household.head_name}）还是防返贫监测对象（{running.status.value}），"
+            f"不能{operation}。请先在“监测”页办完风险消除或标为未纳入，再{operation}。",
+        )
+    ]
