@@ -19,7 +19,15 @@ from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QBoxLayout, QFormLayout, QGridLayout, QLabel, QLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLayout,
+    QTableWidget,
+    QWidget,
+)
 
 from village_desk.errors import FieldError, ValidationError, VillageDeskError
 
@@ -163,6 +171,23 @@ def fit_height(window: QWidget) -> None:
     needed = max(needed, window.minimumSizeHint().height())
     if needed > window.height():
         window.resize(window.width(), needed)
+
+
+def edit_new_row(table: QTableWidget, row: int, column: int) -> None:
+    """After adding ``row`` to an editable table: put the cursor in ``column`` and start typing there."""
+    table.setCurrentCell(row, column)
+    item = table.item(row, column)
+    if item is not None:
+        table.editItem(item)
+
+
+def remove_selected_rows(table: QTableWidget) -> None:
+    """Remove the selected rows of an editable table (the current row when none is selected)."""
+    rows = sorted({index.row() for index in table.selectedIndexes()}, reverse=True)
+    if not rows and table.currentRow() >= 0:
+        rows = [table.currentRow()]
+    for row in rows:
+        table.removeRow(row)
 
 
 def _style_as_error(label: QLabel) -> None:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.forms import FieldErrors, make_error_label
+from ui.forms import FieldErrors, edit_new_row, make_error_label, remove_selected_rows
 from ui.operations import OperationRunner
 from ui.permissions import allow, can
 from ui.person_fields import alive, date_of, make_date_edit, weak_handler, weak_slot
@@ -527,18 +527,10 @@ class NoticeSettingsTab(QWidget):
             example.setText(f"例：{number_example(fmt, category)}")
 
     def _on_add_rule_button_clicked(self) -> None:
-        row = self.add_rule()
-        self.rules_table.setCurrentCell(row, 0)
-        item = self.rules_table.item(row, 0)
-        if item is not None:
-            self.rules_table.editItem(item)
+        edit_new_row(self.rules_table, self.add_rule(), 0)
 
     def _on_remove_rule_button_clicked(self) -> None:
-        rows = sorted({index.row() for index in self.rules_table.selectedIndexes()}, reverse=True)
-        if not rows and self.rules_table.currentRow() >= 0:
-            rows = [self.rules_table.currentRow()]
-        for row in rows:
-            self.rules_table.removeRow(row)
+        remove_selected_rows(self.rules_table)
 
     def _on_save_button_clicked(self) -> None:
         if not self.save_button.isEnabled():

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.forms import FieldErrors, make_error_label
+from ui.forms import FieldErrors, edit_new_row, make_error_label, remove_selected_rows
 from ui.operations import OperationRunner
 from ui.permissions import allow, can
 from ui.person_fields import alive, weak_handler, weak_slot
@@ -681,18 +681,10 @@ class RegisterSettingsTab(QWidget):
             self.category_list.takeItem(row)
 
     def _on_add_year_button_clicked(self) -> None:
-        row = self.add_year()
-        self.lines_table.setCurrentCell(row, 1)
-        item = self.lines_table.item(row, 1)
-        if item is not None:
-            self.lines_table.editItem(item)
+        edit_new_row(self.lines_table, self.add_year(), 1)
 
     def _on_remove_year_button_clicked(self) -> None:
-        rows = sorted({index.row() for index in self.lines_table.selectedIndexes()}, reverse=True)
-        if not rows and self.lines_table.currentRow() >= 0:
-            rows = [self.lines_table.currentRow()]
-        for row in rows:
-            self.lines_table.removeRow(row)
+        remove_selected_rows(self.lines_table)
 
     def _on_save_button_clicked(self) -> None:
         if not self.save_button.isEnabled():
