@@ -1123,14 +1123,17 @@ class SqlTransaction:
         return _register_line(row) if row is not None else None
 
     def stale_register_lines(self, before: dt.date, limit: int) -> list[HouseholdId]:
+        # Also households with no line at all: those entered on the roster before the register existed.
         table = _INDEX
+        households = HouseholdRow.__table__
         statement = (
-            sa.select(table.c.household_id)
+            sa.select(households.c.id)
+            .outerjoin(table, table.c.household_id == households.c.id)
             .where(
-                table.c.closed.is_(False),
+                households.c.closed_reason == "",
                 sa.or_(table.c.computed_on.is_(None), table.c.computed_on < before),
             )
-            .order_by(table.c.household_id)
+            .order_by(households.c.id)
             .limit(limit)
         )
         return [HouseholdId(i) for i in self._session.scalars(statement)]

@@ -269,7 +269,6 @@ def matches(query: str, name: str, keys: NameKeys | None = None) -> bool:
     return text in normalize_query(name) or text in keys.search
 
 
-@functools.lru_cache(maxsize=8192)  # names repeat in a village (and across a reindex)
 def name_keys(name: str) -> NameKeys:
     """The pinyin keys of a personal name; never fails, whatever the name holds."""
     slots = _slots(unicodedata.normalize("NFKC", name).lower())

@@ -150,9 +150,15 @@ def assistance_count(measures: Sequence[Measure], benefits_paid: int = 0) -> int
 
 
 def search_text(household: Household, file: HouseholdFile, members: Sequence[Member]) -> str:
-    """户号, and for each member still in: name and its pinyin forms, ID number, phone; the file's phone."""
+    """户号, and for each member still in: name and its pinyin forms, ID number, phone; the file's phone.
+
+    A household with nobody in it yet (entered on the roster before the register) is found by its
+    head's name as the roster has it."""
     forms: list[str] = [normalize_query(household.number)]
-    for member in members_in(household.id, members):
+    inside = members_in(household.id, members)
+    if not inside and household.head_name:
+        forms.extend(_name_forms(household.head_name))
+    for member in inside:
         forms.extend(_name_forms(member.person.name))
         forms.append(normalize_query(member.person.id_number))
         forms.append(normalize_query(member.person.phone))

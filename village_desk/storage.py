@@ -207,7 +207,8 @@ class Transaction(Protocol):
 
     def get_register_line(self, household_id: HouseholdId) -> RegisterLine | None: ...
     def stale_register_lines(self, before: dt.date, limit: int) -> list[HouseholdId]:
-        """Households still in the register whose line was computed before ``before`` (or never), up to ``limit``.
+        """Open households whose line was computed before ``before``, or never (also those with no line
+        yet: entered on the roster before the register existed), up to ``limit``.
 
         Saving a person who is a member marks their household's line as never computed (a roster edit
         of a name or phone changes what the search finds)."""

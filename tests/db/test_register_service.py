@@ -868,3 +868,20 @@ def test_a_household_under_monitoring_cannot_be_merged_away_or_closed(desk: Desk
         _hid(family), _hid(single), NOW.date(), {p.person.id: "子" for p in family.members}
     )  # type: ignore[misc]
     assert len(merged.members) == 4 and merged.cases[0].is_open
+
+
+@pytest.mark.storage
+def test_households_entered_on_the_roster_before_the_register_get_their_lines(desk: Desk) -> None:
+    """A database upgraded from before the register: its roster households appear in the table."""
+    with desk.storage.transaction(MACHINE) as tx:
+        old = tx.save_household(Household(id=None, number="0909", head_name="老王", group_id=G1))
+        tx.save_household(
+            Household(id=None, number="0910", head_name="老李", group_id=G1, closed_reason="合户")
+        )
+    assert old.id is not None
+    assert desk.register.page(RegisterFilter(text="0909")).total == 0
+    assert desk.signed_in(READER).refresh_lines() == 1  # the closed one is left alone
+    line = desk.line(old.id)
+    assert (line.number, line.head_name, line.members, line.category) == ("0909", "老王", 0, "一般户")
+    assert desk.register.page(RegisterFilter(text="lw")).lines[0].household_id == old.id
+    assert desk.signed_in(READER).refresh_lines() == 0
