@@ -34,7 +34,7 @@ from village_desk.codes import resident_id_check_char
 from village_desk.errors import AccessDeniedError, ConflictError, ValidationError
 from village_desk.ids import GroupId, HouseholdId, PersonId, UserId
 from village_desk.monitoring import HousingLevel, MonitoringSettings, SchoolStage, SignalKind
-from village_desk.notices import NoticeStatus
+from village_desk.notices import NoticeStatus, NoticeTable
 from village_desk.register import (
     OPEN_CASE,
     HouseholdFile,
@@ -885,3 +885,19 @@ def test_households_entered_on_the_roster_before_the_register_get_their_lines(de
     assert (line.number, line.head_name, line.members, line.category) == ("0909", "老王", 0, "一般户")
     assert desk.register.page(RegisterFilter(text="lw")).lines[0].household_id == old.id
     assert desk.signed_in(READER).refresh_lines() == 0
+
+
+@pytest.mark.storage
+def test_lists_follow_the_group_numbers_not_the_characters(desk: Desk) -> None:
+    """第一, 第二, 第三 — in character order 三 (U+4E09) would come before 二 (U+4E8C)."""
+    third = desk.household("张三", group=G3, category="低保户")
+    second = desk.household("李四", D(1970, 1, 1), "021", group=GroupId(2), category="低保户")
+    first = desk.household("王五", D(1960, 1, 1), "031", group=G1, category="低保户")
+    amounts = {_hid(d): Decimal(400) for d in (third, second, first)}
+    notice = desk.register.low_income_notice("关于低保对象的公示", amounts)
+    table = next(b for b in notice.body if isinstance(b, NoticeTable))
+    assert [row[:2] for row in table.rows[:3]] == [
+        ("第一村民小组", "王五"),
+        ("第二村民小组", "李四"),
+        ("第三村民小组", "张三"),
+    ]

@@ -901,7 +901,8 @@ class RegisterService:
                 rows.append((snap.group_name, snap.household.number, _monitored(snap, case)))
             if errors:
                 raise ValidationError(errors)
-        rows.sort(key=lambda row: (row[0], _number_key(row[1])))
+            ranks = _group_ranks(tx)
+        rows.sort(key=lambda row: (ranks.get(row[0], 0), row[0], _number_key(row[1])))
         draft = self._notices.new_draft(
             NoticeCategory.VILLAGE, NoticeKind.PUBLICITY, period_rule=IDENTIFICATION_RULE
         )
@@ -952,7 +953,8 @@ class RegisterService:
                 rows.append((snap.group_name, snap.household.number, _monitored(snap, case, measures)))
             if errors:
                 raise ValidationError(errors)
-        rows.sort(key=lambda row: (row[0], _number_key(row[1])))
+            ranks = _group_ranks(tx)
+        rows.sort(key=lambda row: (ranks.get(row[0], 0), row[0], _number_key(row[1])))
         draft = self._notices.new_draft(
             NoticeCategory.VILLAGE, NoticeKind.PUBLICITY, period_rule=ELIMINATION_RULE
         )
@@ -1083,6 +1085,7 @@ class RegisterService:
         self._access.require(Permission.ISSUE_NOTICES)
         with self._reading() as tx:
             lines = tx.register_page(RegisterFilter(category=LOW_INCOME_CATEGORY)).lines
+            ranks = _group_ranks(tx)
         errors: list[FieldError] = []
         if not lines:
             errors.append(FieldError("households", "档案里没有“低保户”类别的农户，无法生成低保名单公示。"))
@@ -1104,7 +1107,9 @@ class RegisterService:
                 )
         if errors:
             raise ValidationError(errors)
-        ordered = sorted(lines, key=lambda line: (line.group_name, _number_key(line.number)))
+        ordered = sorted(
+            lines, key=lambda line: (ranks.get(line.group_name, 0), line.group_name, _number_key(line.number))
+        )
         households = [
             LowIncomeHousehold(
                 line.group_name, line.head_name, line.members, monthly_amounts[line.household_id]
@@ -1844,3 +1849,8 @@ def _running_case_errors(
             f"不能{operation}。请先在“监测”页办完风险消除或标为未纳入，再{operation}。",
         )
     ]
+
+
+def _group_ranks(tx: Transaction) -> dict[str, int]:
+    """Group name → its number, so lists go 第一, 第二 … 第十一 rather than in character order."""
+    return {group.name: group.number for group in tx.list_groups()}
