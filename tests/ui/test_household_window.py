@@ -100,6 +100,10 @@ def open_window(qtbot: Any, ctx: AppContext, runner: OperationRunner, household_
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.loaded, timeout=10_000):
         window.show()
+    # Its shortcuts (Ctrl+S) work in the active window, as for the clerk: a window left over from
+    # an earlier test must not keep that.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     return window
 
 
