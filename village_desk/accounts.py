@@ -49,6 +49,7 @@ class Permission(StrEnum):
     EDIT_BOOKS = "记账"
     REVIEW_VOUCHERS = "审核凭证"
     EDIT_CASH = "登记出纳日记账"
+    MANAGE_BOOKS = "建立账套、授权和反结账"
     RECORD_SUPERVISION = "记录监督意见"
     VIEW_AUDIT = "查看操作日志"
 
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EDIT_SETTINGS,
         Permission.EDIT_ROSTER,
         Permission.VIEW_AUDIT,
+        Permission.MANAGE_BOOKS,
     },
     Role.ACCOUNTANT: _STAFF | {Permission.EDIT_BOOKS, Permission.REVIEW_VOUCHERS},
     Role.CASHIER: _STAFF | {Permission.EDIT_CASH},
@@ -74,7 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 ROLE_DESCRIPTIONS: dict[Role, str] = {
-    Role.ADMIN: "管理用户和设置，恢复备份，查看操作日志",
+    Role.ADMIN: "管理用户和设置，恢复备份，查看操作日志，建立账套和反结账",
     Role.ACCOUNTANT: "记账、审核凭证、结账和财务报表",
     Role.CASHIER: "现金和银行日记账",
     Role.CLERK: "农户档案、会议记录、评选和公示",

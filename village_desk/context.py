@@ -19,6 +19,7 @@ from village_desk.services import (
 )
 from village_desk.services.audit import AuditWriter
 from village_desk.services.backup import BackupService, NoBackupStore
+from village_desk.services.ledger import LedgerService
 from village_desk.services.notices import IndexWriter, NoticeService, PdfCombiner
 from village_desk.storage import DeferredStorage
 
@@ -39,6 +40,7 @@ class AppContext:
     backups: BackupService
     notices: NoticeService
     register: RegisterService
+    ledger: LedgerService
     access: Access
     storage: DeferredStorage
     data_dir: Path
@@ -90,6 +92,7 @@ class AppContext:
             backups=BackupService(storage, access, store, office, data_dir),
             notices=notices,
             register=RegisterService(storage, access, notices),
+            ledger=LedgerService(storage, access, notices),
             access=access,
             storage=storage,
             data_dir=data_dir,

@@ -20,6 +20,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from typing import Protocol
 
 from village_desk.accounts import Actor, User
@@ -35,6 +36,26 @@ from village_desk.cases import (
     VisitId,
 )
 from village_desk.ids import GroupId, HouseholdId, PersonId, UserId
+from village_desk.ledger import (
+    Account,
+    AccountId,
+    AccountTotals,
+    AuxItem,
+    AuxKind,
+    BankLine,
+    Book,
+    BookId,
+    LedgerPage,
+    LedgerQuery,
+    OpeningBalance,
+    Period,
+    Voucher,
+    VoucherFile,
+    VoucherFileId,
+    VoucherFilter,
+    VoucherId,
+    VoucherSummary,
+)
 from village_desk.notices import (
     Notice,
     NoticeCategory,
@@ -236,6 +257,97 @@ class Transaction(Protocol):
     def import_households(self, households: Sequence[RegisterImport]) -> list[HouseholdId]:
         """Bulk insert (households, files, people, residents, incomes) with one 导入 log entry."""
         ...
+
+    # --- ledger (集体财务, issue 6) ---
+    def list_books(self) -> list[Book]: ...
+    def get_book(self, book_id: BookId) -> Book: ...
+    def lock_book(self, book_id: BookId) -> Book:
+        """The book, read under a row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite writers are
+        serialised already): numbering, posting and closing take it first, so two accountants saving
+        at once get consecutive numbers and a month cannot close under a voucher being saved."""
+        ...
+
+    def save_book(self, book: Book) -> Book:
+        """Insert or update (``grants`` and ``voucher_types`` are kept with the book)."""
+        ...
+
+    def list_accounts(self, book_id: BookId) -> list[Account]:
+        """Every account of the book (also disabled ones), by code."""
+        ...
+
+    def save_account(self, account: Account) -> Account: ...
+    def used_accounts(self, book_id: BookId) -> frozenset[AccountId]:
+        """Accounts with an opening balance or any voucher line (of any status, also void)."""
+        ...
+
+    def list_aux_items(self, book_id: BookId, kind: AuxKind | None = None) -> list[AuxItem]: ...
+    def save_aux_item(self, item: AuxItem) -> AuxItem: ...
+
+    def list_openings(self, book_id: BookId) -> list[OpeningBalance]: ...
+    def replace_openings(self, book_id: BookId, balances: Sequence[OpeningBalance]) -> None:
+        """Replace the book's opening balances (zero amounts are dropped); one 变动 log entry lists
+        every changed account with its old and new amount."""
+        ...
+
+    def next_voucher_number(self, book_id: BookId, type_code: str, period: Period) -> int:
+        """1 + the highest number of ``type_code`` in ``period`` (void ones count: numbers are never
+        reused). Call after ``lock_book`` in the same transaction."""
+        ...
+
+    def get_voucher(self, voucher_id: VoucherId) -> Voucher: ...
+    def save_voucher(self, voucher: Voucher) -> Voucher:
+        """Insert or update the voucher with its lines (audited: header fields and a line summary).
+
+        Saving a voucher whose stored status is not 已记账 with status 已记账 adds its lines to the
+        month totals that ``account_totals`` reads (derived data, same transaction). Saving a voucher
+        that is stored as 已记账 raises ``ConflictError`` (posted vouchers never change)."""
+        ...
+
+    def list_vouchers(self, query: VoucherFilter) -> list[VoucherSummary]:
+        """Matching vouchers in period, type, number order, sliced in SQL."""
+        ...
+
+    def count_vouchers(self, query: VoucherFilter) -> int: ...
+    def voucher_numbers(self, book_id: BookId, period: Period) -> dict[str, list[int]]:
+        """The numbers taken in ``period``, per type, ascending (for the gap check at close)."""
+        ...
+
+    def corrections_of(self, voucher_id: VoucherId) -> list[VoucherSummary]:
+        """Vouchers whose ``corrects`` is ``voucher_id`` (not void), oldest first."""
+        ...
+
+    def summary_suggestions(self, book_id: BookId, text: str, limit: int = 20) -> list[str]:
+        """Earlier 摘要 of the book containing ``text`` (all when empty), most used first."""
+        ...
+
+    def account_totals(self, book_id: BookId, start: Period, end: Period) -> list[AccountTotals]:
+        """Per leaf account with any figure: opening (opening balances + posted lines before
+        ``start``), posted debits and credits in ``start``..``end`` and, of them, those of year-end
+        closing vouchers. From the month totals (a handful of rows per account and month), not the
+        lines, so a year of a 200,000-line book is quick."""
+        ...
+
+    def ledger_page(self, query: LedgerQuery) -> LedgerPage:
+        """A page of posted entries on ``query.account_code`` and its sub-accounts (and item, when
+        given) in the date range, in date, type order, number, line order, each with its running
+        balance (a window function in SQL); the opening balance before the range and the range's
+        totals and count."""
+        ...
+
+    def daily_balances(
+        self, book_id: BookId, account_code: str, start: dt.date, end: dt.date
+    ) -> list[tuple[dt.date, Decimal]]:
+        """The balance at the end of each day with posted entries in the range (debit positive)."""
+        ...
+
+    def list_voucher_files(self, voucher_id: VoucherId) -> list[VoucherFile]: ...
+    def add_voucher_file(self, file: VoucherFile, data: bytes) -> VoucherFile: ...
+    def voucher_file_data(self, file_id: VoucherFileId) -> bytes: ...
+
+    def list_bank_lines(
+        self, book_id: BookId, account_id: AccountId, start: dt.date, end: dt.date
+    ) -> list[BankLine]: ...
+    def save_bank_line(self, line: BankLine) -> BankLine: ...
 
     def record_event(
         self,
