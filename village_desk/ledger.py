@@ -561,6 +561,21 @@ class VoucherFile:
 
 
 @dataclass(frozen=True)
+class VoucherView:
+    """A voucher as the entry window and the print show it."""
+
+    voucher: Voucher
+    book: Book
+    accounts: Mapping[AccountId, Account]  # the accounts its lines use (and their parents)
+    account_names: Mapping[AccountId, str]  # full names: 应收款—张三
+    aux_names: Mapping[AuxItemId, str]
+    amount_words: str  # 大写 of the debit total
+    corrects: VoucherSummary | None  # the original, for a correction
+    corrected_by: tuple[VoucherSummary, ...]  # red/blue/adjusting vouchers that correct this one
+    files: tuple[VoucherFile, ...]
+
+
+@dataclass(frozen=True)
 class VoucherFilter:
     book_id: BookId
     start: Period | None = None

@@ -14,7 +14,7 @@ under a voucher being saved.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -44,7 +44,9 @@ from village_desk.ledger import (
     VoucherFilter,
     VoucherId,
     VoucherSummary,
+    VoucherView,
 )
+from village_desk.ledger_reports import LedgerPrinter, LedgerSpreadsheets, Report
 from village_desk.ledger_statements import Statement, StatementLine
 from village_desk.notices import Notice
 from village_desk.services.notices import NoticeService
@@ -67,21 +69,6 @@ class OpeningSheet:
     @property
     def balanced(self) -> bool:
         return self.debit_total == self.credit_total
-
-
-@dataclass(frozen=True)
-class VoucherView:
-    """A voucher as the entry window and the print show it."""
-
-    voucher: Voucher
-    book: Book
-    accounts: Mapping[AccountId, Account]  # the accounts its lines use (and their parents)
-    account_names: Mapping[AccountId, str]  # full names: 应收款—张三
-    aux_names: Mapping[AuxItemId, str]
-    amount_words: str  # 大写 of the debit total
-    corrects: VoucherSummary | None  # the original, for a correction
-    corrected_by: tuple[VoucherSummary, ...]  # red/blue/adjusting vouchers that correct this one
-    files: tuple[VoucherFile, ...]
 
 
 @dataclass(frozen=True)
@@ -158,11 +145,17 @@ class LedgerService:
         storage: Storage,
         access: Access,
         notices: NoticeService,
+        printer: LedgerPrinter | None = None,
+        spreadsheets: LedgerSpreadsheets | None = None,
         clock: Clock = dt.datetime.now,
     ) -> None:
+        """``printer`` (``printing.ledger``) and ``spreadsheets`` (``db.spreadsheets``): without them,
+        printing and .xlsx work is reported as not available."""
         self._storage = storage
         self._access = access
         self._notices = notices
+        self._printer = printer
+        self._spreadsheets = spreadsheets
         self._clock = clock
 
     # --- books (账套) ---------------------------------------------------------------------------------
@@ -396,7 +389,27 @@ class LedgerService:
         """Per open book the user may see: this year's income against its target."""
         raise NotImplementedError
 
+    # --- print and export (each logged as 打印 / 导出) -----------------------------------------------------
+    def vouchers_pdf(self, voucher_ids: Sequence[VoucherId]) -> bytes:
+        """The vouchers' forms in one PDF (any status; a draft prints with 未审核 across it)."""
+        raise NotImplementedError
+
+    def report_pdf(self, report: Report) -> bytes:
+        raise NotImplementedError
+
+    def report_xlsx(self, reports: Sequence[Report]) -> bytes:
+        raise NotImplementedError
+
+    def import_bank_statement(self, book_id: BookId, account_id: AccountId, data: bytes) -> int:
+        """Read the bank's .xlsx (``LedgerSpreadsheets.read_bank_statement``) and add its lines as
+        ``import_bank_lines`` does; ``ValidationError`` naming the row and column of a bad cell."""
+        raise NotImplementedError
+
     # --- export ---------------------------------------------------------------------------------------
     def posted_entries(self, book_id: BookId, year: int) -> list[Entry]:
         """Every posted line of the year in date, type, number, line order (``ledger vouchers``)."""
+        raise NotImplementedError
+
+    def vouchers_xlsx(self, book_id: BookId, year: int) -> bytes:
+        """``ledger vouchers``: every posted line (日期, 凭证类型, 凭证号, 摘要, 科目编码, 科目名称, 借方, 贷方)."""
         raise NotImplementedError
