@@ -47,6 +47,7 @@ from village_desk.office import OfficeSettings
 from village_desk.village import VillageProfile
 
 if TYPE_CHECKING:
+    from ui.finance_page import FinancePage
     from ui.notices_page import NoticesPage
     from ui.register_page import RegisterPage
 
@@ -61,7 +62,6 @@ PAGE_TITLES = ("首页", "农户档案", "民主议事", "集体财务", "评选
 # One honest sentence for each part that is still being built; no sample data.
 PLANNED = {
     MEETINGS: "民主议事：将在这里记录“四议两公开”的议事过程，准备会议通知、签到表和会议记录。此功能正在开发中。",
-    FINANCE: "集体财务：将在这里登记村集体的收入和支出凭证、资产和合同，并生成财务公开表。此功能正在开发中。",
     AWARDS: "评选表彰：将在这里组织星级文明户等评选活动，记录评选结果并打印光荣榜。此功能正在开发中。",
 }
 
@@ -121,6 +121,8 @@ class MainWindow(QMainWindow):
         self._notices: NoticesPage | None = None
         # 农户档案 too: its table and dialogs load on first visit.
         self._households: RegisterPage | None = None
+        # 集体财务 too.
+        self._finance: FinancePage | None = None
         for index, title in enumerate(PAGE_TITLES):
             if index == HOME:
                 page: QWidget = self.home
@@ -130,6 +132,8 @@ class MainWindow(QMainWindow):
                 page = self._notices_stand_in = QWidget()  # until ``notices`` builds the page
             elif index == HOUSEHOLDS:
                 page = self._households_stand_in = QWidget()  # until ``households`` builds the page
+            elif index == FINANCE:
+                page = self._finance_stand_in = QWidget()  # until ``finance`` builds the page
             else:
                 page = PlaceholderPage(title, PLANNED[index])
             page.setObjectName(f"page{index}")
@@ -378,6 +382,23 @@ class MainWindow(QMainWindow):
             self._households = page
         return self._households
 
+    @property
+    def finance(self) -> FinancePage:
+        """The 集体财务 page, built on first use in place of its stand-in."""
+        if self._finance is None:
+            from ui.finance_page import FinancePage
+
+            page = FinancePage(self.ctx, self.runner)
+            page.setObjectName(f"page{FINANCE}")
+            current = self.pages.currentIndex()
+            self.pages.insertWidget(FINANCE, page)
+            self.pages.removeWidget(self._finance_stand_in)
+            self._finance_stand_in.deleteLater()
+            self.pages.setCurrentIndex(current)
+            page.changed.connect(self._on_households_changed)  # the home page's figures
+            self._finance = page
+        return self._finance
+
     def _on_navigation_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
@@ -385,6 +406,8 @@ class MainWindow(QMainWindow):
             self.notices  # noqa: B018  (built before it is shown)
         if row == HOUSEHOLDS:
             self.households  # noqa: B018  (built before it is shown)
+        if row == FINANCE:
+            self.finance  # noqa: B018  (built before it is shown)
         self.pages.setCurrentIndex(row)
         if row == HOME and self.home.data is not None:
             self.home.refresh()
@@ -392,6 +415,8 @@ class MainWindow(QMainWindow):
             self.notices.refresh()
         if row == HOUSEHOLDS and self.home.data is not None:
             self.households.refresh()
+        if row == FINANCE and self.home.data is not None:
+            self.finance.refresh()
 
     def _on_households_changed(self) -> None:
         if self.pages.currentIndex() == HOME:
