@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from village_desk.cases import CaseSource, MeasureKind
+from village_desk.ledger import AccountClass, AuxKind, Correction, Origin, Side, VoucherStatus
 from village_desk.monitoring import Health, HousingLevel, Labour, SchoolStage
 from village_desk.notices import (
     FeedbackKind,
@@ -88,6 +89,12 @@ class Base(DeclarativeBase):
         HousingLevel: _enum_column_type(HousingLevel),
         CaseSource: _enum_column_type(CaseSource),
         MeasureKind: _enum_column_type(MeasureKind),
+        AccountClass: _enum_column_type(AccountClass),
+        Side: _enum_column_type(Side),
+        AuxKind: _enum_column_type(AuxKind),
+        VoucherStatus: _enum_column_type(VoucherStatus),
+        Correction: _enum_column_type(Correction),
+        Origin: _enum_column_type(Origin),
     }
 
 
@@ -640,3 +647,195 @@ class RegisterIndexRow(Base):
     search: Mapped[str] = mapped_column(sa.Text())
     risk_reasons: Mapped[str] = mapped_column(sa.Text())  # one sentence per line, in the order of ``risks``
     computed_on: Mapped[dt.date | None] = mapped_column(index=True)
+
+
+# --- the collective's books (集体财务) ----------------------------------------------------------------------
+
+
+class LedgerBookRow(RecordRow):
+    """A book (账套). ``voucher_types`` and ``grants`` are JSON text (``db.ledger_store``); the start and
+    the last closed month are (year, month) pairs, the closed month NULL until the first close."""
+
+    __tablename__ = "ledger_book"
+
+    name: Mapped[str]
+    code: Mapped[str] = mapped_column(unique=True)
+    start_year: Mapped[int]
+    start_month: Mapped[int]
+    voucher_types: Mapped[str] = mapped_column(sa.Text())
+    closed_year: Mapped[int | None]
+    closed_month: Mapped[int | None]
+    grants: Mapped[str] = mapped_column(sa.Text())
+    cashier_name: Mapped[str]
+    income_target: Mapped[Decimal] = mapped_column(Hundredths())
+    lines_per_form: Mapped[int]
+    closed_reason: Mapped[str]
+
+
+class LedgerAccountRow(RecordRow):
+    """A 会计科目 of a book; ``code`` unique within the book (also the book's index)."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (sa.UniqueConstraint("book_id", "code"),)
+
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_book.id"))
+    code: Mapped[str]
+    name: Mapped[str]
+    account_class: Mapped[AccountClass]
+    side: Mapped[Side]
+    aux: Mapped[AuxKind]
+    disabled_reason: Mapped[str]
+
+
+class LedgerAuxItemRow(RecordRow):
+    """A 往来单位/个人 or 项目 of a book (辅助核算)."""
+
+    __tablename__ = "ledger_aux_item"
+    __table_args__ = (sa.Index("ix_ledger_aux_item_book_kind", "book_id", "kind", "code"),)
+
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_book.id"))
+    kind: Mapped[AuxKind]
+    code: Mapped[str]
+    name: Mapped[str]
+    household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("households.id"))
+    note: Mapped[str]
+    disabled_reason: Mapped[str]
+
+
+class LedgerOpeningRow(Base):
+    """A leaf account's (and item's) opening balance in 分, debit positive.
+
+    Part of the book's opening sheet, replaced as a whole (``replace_openings``,
+    logged as one 变动 entry): no version of its own.
+    """
+
+    __tablename__ = "ledger_opening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_book.id"), index=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_account.id"), index=True)
+    aux_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_aux_item.id"))
+    amount: Mapped[Decimal] = mapped_column(Hundredths())
+
+
+class LedgerVoucherRow(RecordRow):
+    """A 记账凭证. Numbers are unique per book, month and type (NULL before numbering never collides);
+    the unique index in (book, year, month, type, number) order also serves the voucher list and
+    ``next_voucher_number``. ``summary`` (the first line's 摘要) and ``amount`` (the debit total)
+    are kept for the list."""
+
+    __tablename__ = "ledger_voucher"
+    __table_args__ = (
+        sa.UniqueConstraint("book_id", "year", "month", "type_code", "number"),
+        sa.Index("ix_ledger_voucher_book_date", "book_id", "date"),
+    )
+
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_book.id"))
+    type_code: Mapped[str]
+    year: Mapped[int]
+    month: Mapped[int]
+    number: Mapped[int | None]
+    date: Mapped[dt.date]
+    attachments: Mapped[int]
+    status: Mapped[VoucherStatus]
+    summary: Mapped[str]
+    amount: Mapped[Decimal] = mapped_column(Hundredths())
+    prepared_by: Mapped[str]
+    prepared_by_id: Mapped[int | None]
+    reviewed_by: Mapped[str]
+    reviewed_by_id: Mapped[int | None]
+    reviewed_at: Mapped[dt.datetime | None]
+    posted_by: Mapped[str]
+    posted_at: Mapped[dt.datetime | None]
+    void_reason: Mapped[str]
+    correction: Mapped[Correction]
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_voucher.id"), index=True)
+    origin: Mapped[Origin]
+
+
+class LedgerVoucherLineRow(Base):
+    """A line of a voucher, in 分; part of the voucher's record (rewritten under its version check).
+
+    ``book_id``, ``date``, ``type_code``, ``number`` and ``status`` are the voucher's, copied so that
+    a book of account (明细账, 日记账) reads one index: (account, status, date, type, number, line), which
+    also holds the amounts, so running balances and sums over a range never visit the table.
+    """
+
+    __tablename__ = "ledger_voucher_line"
+    __table_args__ = (
+        sa.UniqueConstraint("voucher_id", "line_no"),
+        sa.Index(
+            "ix_ledger_voucher_line_account",
+            "account_id",
+            "status",
+            "date",
+            "type_code",
+            "number",
+            "line_no",
+            "debit",
+            "credit",
+        ),
+        sa.Index("ix_ledger_voucher_line_aux", "aux_id", "status", "date"),
+        sa.Index("ix_ledger_voucher_line_book_summary", "book_id", "summary"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_voucher.id"))
+    line_no: Mapped[int]
+    summary: Mapped[str]
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_account.id"))
+    aux_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_aux_item.id"))
+    debit: Mapped[Decimal] = mapped_column(Hundredths())
+    credit: Mapped[Decimal] = mapped_column(Hundredths())
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_book.id"))
+    date: Mapped[dt.date]
+    type_code: Mapped[str]
+    number: Mapped[int | None]
+    status: Mapped[VoucherStatus]
+
+
+class LedgerMonthTotalRow(Base):
+    """Posted debits and credits of a leaf account in one month, in 分 (derived data: added to when a
+    voucher is posted, never by hand); ``closing``: of year-end closing vouchers."""
+
+    __tablename__ = "ledger_month_total"
+    __table_args__ = (sa.Index("ix_ledger_month_total_book_period", "book_id", "year", "month"),)
+
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("ledger_account.id"), primary_key=True, autoincrement=False
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    closing: Mapped[bool] = mapped_column(primary_key=True, autoincrement=False)
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_book.id"))
+    debit: Mapped[Decimal] = mapped_column(Hundredths())
+    credit: Mapped[Decimal] = mapped_column(Hundredths())
+
+
+class LedgerVoucherFileRow(RecordRow):
+    """A scanned 原始凭证 kept with a voucher; ``data`` is loaded only when asked for."""
+
+    __tablename__ = "ledger_voucher_file"
+
+    voucher_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_voucher.id"), index=True)
+    filename: Mapped[str]
+    size: Mapped[int]
+    added_by: Mapped[str]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary(), deferred=True)
+
+
+class LedgerBankLineRow(RecordRow):
+    """A line of the bank's statement (对账单), in 分; matched to a voucher line (voucher, line number)."""
+
+    __tablename__ = "ledger_bank_line"
+    __table_args__ = (sa.Index("ix_ledger_bank_line_account_date", "account_id", "date"),)
+
+    book_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_book.id"), index=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_account.id"))
+    date: Mapped[dt.date]
+    summary: Mapped[str]
+    deposit: Mapped[Decimal] = mapped_column(Hundredths())
+    withdrawal: Mapped[Decimal] = mapped_column(Hundredths())
+    reference: Mapped[str]
+    matched_voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_voucher.id"))
+    matched_line: Mapped[int | None]

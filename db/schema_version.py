@@ -6,4 +6,4 @@ checks it equals the head of ``db/migrations/versions``: bump it with every
 new revision.
 """
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"

@@ -33,6 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from db import notice_body, register_body
 from db.engine import WRITE_LOCK
 from db.errors import is_database_failure, to_storage_error
+from db.ledger_store import LedgerStore
 from db.models import (
     AuditEntryRow,
     AuditHeadRow,
@@ -42,6 +43,8 @@ from db.models import (
     HouseholdRow,
     IncomeRow,
     KinshipRow,
+    LedgerBookRow,
+    LedgerVoucherRow,
     MeasureRow,
     MonitoringCaseRow,
     NoticeCounterRow,
@@ -148,6 +151,8 @@ _CLOSING_FIELDS = (
     "left_on",
     "cancelled_reason",
     "rejected_reason",
+    "void_reason",
+    "disabled_reason",
 )
 # User fields that are login state, not account content: audited as 登录/登录失败 entries.
 _LOGIN_STATE = ("password_hash", "failed_logins", "last_failed_at")
@@ -201,6 +206,8 @@ COUNTED: dict[str, type[Base]] = {
     "帮扶措施": MeasureRow,
     "走访记录": VisitRow,
     "补助发放": BenefitRow,
+    "账套": LedgerBookRow,
+    "记账凭证": LedgerVoucherRow,
     "操作日志": AuditEntryRow,
 }
 
@@ -246,8 +253,11 @@ class SqlStorage:
         self._engine.dispose()
 
 
-class SqlTransaction:
-    """The ``Transaction`` protocol inside one Session. Records in, records out."""
+class SqlTransaction(LedgerStore):
+    """The ``Transaction`` protocol inside one Session. Records in, records out.
+
+    The ledger's methods (集体财务) come from ``db.ledger_store.LedgerStore``.
+    """
 
     def __init__(self, session: Session, actor: Actor | None = None, clock: Clock = dt.datetime.now) -> None:
         self._session = session

@@ -37,11 +37,31 @@ from tests.db.filesystem import read_only
 from tests.db.fixtures import make_fixture_0002 as FIXTURE_0002
 from tests.db.fixtures import make_fixture_0003 as FIXTURE_0003
 from tests.db.fixtures import make_fixture_0004 as FIXTURE_0004
+from tests.db.fixtures import make_fixture_0005 as FIXTURE_0005
 from village_desk.accounts import MACHINE, Access, Actor, Role
 from village_desk.audit import GENESIS_HASH, ChainReport
 from village_desk.cases import CaseStatus, MeasureKind
 from village_desk.errors import DatabaseTooNewError, MigrationError, StorageError
 from village_desk.ids import HouseholdId, PersonId, UserId
+from village_desk.ledger import (
+    AccountId,
+    AccountTotals,
+    AuxItemId,
+    AuxKind,
+    Book,
+    BookGrant,
+    BookId,
+    Correction,
+    LedgerQuery,
+    OpeningBalance,
+    Period,
+    Voucher,
+    VoucherFileId,
+    VoucherFilter,
+    VoucherId,
+    VoucherLine,
+    VoucherStatus,
+)
 from village_desk.monitoring import Health, HousingLevel, SchoolStage
 from village_desk.notices import (
     Cadence,
@@ -109,6 +129,15 @@ TABLES = {
     "benefits",
     "register_settings",
     "register_index",
+    "ledger_book",
+    "ledger_account",
+    "ledger_aux_item",
+    "ledger_opening",
+    "ledger_voucher",
+    "ledger_voucher_line",
+    "ledger_month_total",
+    "ledger_voucher_file",
+    "ledger_bank_line",
 }
 
 
@@ -683,6 +712,154 @@ class TestReleasedRegister:
     def test_the_0004_fixture_chain_continues_the_0003_chain(self) -> None:
         rows = FIXTURE_0004.chain_rows()
         assert rows[: len(FIXTURE_0003.AUDIT)] == FIXTURE_0003.chain_rows()
+        assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+        assert all(later[10] == earlier[11] for earlier, later in itertools.pairwise(rows))
+
+
+ACCOUNTANT = Actor(UserId(4), "kuaiji", "李会计", frozenset({Role.ACCOUNTANT}))
+
+
+class TestReleasedLedger:
+    """Schema 0005 brought the collective's books: a 0004 database starts with none, a 0005 one keeps
+    every figure to the 分 and goes on numbering and posting."""
+
+    def test_a_0004_database_starts_with_no_books(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0004.sqlite3", tmp_path)))
+        try:
+            with storage.transaction() as tx:
+                assert tx.list_books() == []
+                counts = tx.record_counts()
+            assert (counts["账套"], counts["记账凭证"]) == (0, 0)
+            with storage.transaction(ACCOUNTANT) as tx:
+                book = tx.save_book(Book(None, "小大歹村股份经济合作社", "001", Period(2027, 1)))
+            report = AuditService(storage, Access(MACHINE)).verify()
+        finally:
+            storage.close()
+        assert (book.id, book.version) == (1, 1)
+        assert report == ChainReport(len(FIXTURE_0004.AUDIT) + 1)
+
+    def test_the_0005_database_keeps_the_books_to_the_cent(self, tmp_path: Path) -> None:
+        storage = open_storage(sqlite_url(_released_copy("schema_0005.sqlite3", tmp_path)))
+        book_id = BookId(1)
+        try:
+            with storage.transaction() as tx:
+                book = tx.get_book(book_id)
+                accounts = tx.list_accounts(book_id)
+                items = tx.list_aux_items(book_id, AuxKind.PARTY)
+                openings = tx.list_openings(book_id)
+                listed = tx.list_vouchers(VoucherFilter(book_id))
+                first = tx.get_voucher(VoucherId(1))
+                red = tx.get_voucher(VoucherId(5))
+                corrections = tx.corrections_of(VoucherId(2))
+                numbers = tx.voucher_numbers(book_id, Period(2026, 2))
+                totals = tx.account_totals(book_id, Period(2026, 2), Period(2026, 12))
+                cash = tx.ledger_page(LedgerQuery(book_id, "101", dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+                used = tx.used_accounts(book_id)
+                suggestions = tx.summary_suggestions(book_id, "王建国")
+                files = tx.list_voucher_files(VoucherId(1))
+                file_data = tx.voucher_file_data(VoucherFileId(1))
+                bank = tx.list_bank_lines(book_id, AccountId(3), dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+                counts = tx.record_counts()
+            with storage.transaction(ACCOUNTANT) as tx:
+                tx.lock_book(book_id)
+                number = tx.next_voucher_number(book_id, "收", Period(2026, 2))
+                posted = tx.save_voucher(
+                    Voucher(
+                        None,
+                        book_id,
+                        "收",
+                        dt.date(2026, 2, 20),
+                        (
+                            VoucherLine("收零星收入", AccountId(1), debit=Decimal("12.34")),
+                            VoucherLine("收零星收入", AccountId(8), credit=Decimal("12.34")),
+                        ),
+                        number=number,
+                        status=VoucherStatus.POSTED,
+                    )
+                )
+            with storage.transaction() as tx:
+                after = {
+                    t.account_id: t for t in tx.account_totals(book_id, Period(2026, 2), Period(2026, 2))
+                }
+            report = AuditService(storage, Access(MACHINE)).verify()
+        finally:
+            storage.close()
+
+        assert (book.name, book.code, book.start, book.closed_through) == (
+            "小大歹村股份经济合作社",
+            "001",
+            Period(2026, 1),
+            Period(2026, 1),
+        )
+        assert [t.code for t in book.voucher_types] == ["收", "付", "转"]
+        assert book.grants == (BookGrant(UserId(4), (Role.ACCOUNTANT, Role.CASHIER)),)
+        assert (book.income_target, book.lines_per_form, book.version) == (Decimal(30000), 5, 3)
+        assert [a.code for a in accounts] == [
+            "101",
+            "102",
+            "10201",
+            "112",
+            "11201",
+            "301",
+            "321",
+            "501",
+            "50101",
+            "513",
+        ]
+        assert accounts[4].aux is AuxKind.PARTY and accounts[6].disabled_reason == "停用测试"
+        assert [(i.name, i.household_id) for i in items] == [("王建国", 1)]
+        assert openings == [
+            OpeningBalance(AccountId(1), Decimal("1500.00")),
+            OpeningBalance(AccountId(3), Decimal("80000.25")),
+            OpeningBalance(AccountId(5), Decimal("300.00"), AuxItemId(1)),
+            OpeningBalance(AccountId(6), Decimal("-81800.25")),
+        ]
+        assert [(s.type_code, s.number, s.status) for s in listed] == [
+            ("收", 1, VoucherStatus.POSTED),
+            ("付", 1, VoucherStatus.POSTED),
+            ("收", 1, VoucherStatus.REVIEWED),
+            ("收", 2, VoucherStatus.VOID),
+            ("付", 1, VoucherStatus.POSTED),
+        ]
+        assert [(line.debit, line.credit) for line in first.lines] == [
+            (Decimal("5000.05"), Decimal(0)),
+            (Decimal(0), Decimal("5000.05")),
+        ]
+        assert (first.reviewed_at, first.attachments, first.version) == (dt.datetime(2026, 1, 6, 9, 0), 2, 3)
+        assert (red.correction, red.corrects, red.lines[0].debit) == (Correction.RED, 2, Decimal("-30.00"))
+        assert [c.id for c in corrections] == [5]
+        assert numbers == {"付": [1], "收": [1, 2]}
+        by_account = {t.account_id: t for t in totals}
+        assert by_account[AccountId(1)] == AccountTotals(
+            AccountId(1), Decimal("1470.00"), Decimal(0), Decimal(-30)
+        )
+        assert by_account[AccountId(3)].opening == Decimal("85000.30")
+        assert by_account[AccountId(9)] == AccountTotals(AccountId(9), Decimal(30), Decimal(-30), Decimal(0))
+        # The reviewed and the void vouchers are not posted: only the purchase and its red correction.
+        assert cash.opening == Decimal(1500)
+        assert [(e.voucher_label, e.credit, e.balance) for e in cash.entries] == [
+            ("付-1", Decimal(30), Decimal(1470)),
+            ("付-1", Decimal(-30), Decimal(1500)),
+        ]
+        assert used == {AccountId(i) for i in (1, 3, 5, 6, 8, 9)}
+        assert suggestions == ["收回王建国欠款"]
+        assert [(f.filename, f.size) for f in files] == [("承包合同.pdf", len(FIXTURE_0005.FILE_DATA))]
+        assert file_data == FIXTURE_0005.FILE_DATA
+        assert [(b.deposit, b.matched_voucher, b.matched_line) for b in bank] == [
+            (Decimal("5000.05"), 1, 0),
+            (Decimal("12.34"), None, None),
+        ]
+        assert (counts["账套"], counts["记账凭证"]) == (1, 5)
+        assert (posted.number, posted.version) == (3, 1)
+        assert after[AccountId(1)].debit == Decimal("12.34") and after[AccountId(8)].credit == Decimal(
+            "12.34"
+        )
+        assert after[AccountId(1)].credit == Decimal(-30)
+        assert report == ChainReport(len(FIXTURE_0005.AUDIT) + 1)
+
+    def test_the_0005_fixture_chain_continues_the_0004_chain(self) -> None:
+        rows = FIXTURE_0005.chain_rows()
+        assert rows[: len(FIXTURE_0004.AUDIT)] == FIXTURE_0004.chain_rows()
         assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
         assert all(later[10] == earlier[11] for earlier, later in itertools.pairwise(rows))
 
