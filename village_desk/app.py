@@ -19,8 +19,12 @@ from village_desk.audit import AuditEntry
 from village_desk.context import AppContext
 
 if TYPE_CHECKING:
+    from printing.ledger import LedgerPdf
     from village_desk.accounts import Access
+    from village_desk.demo_ledger import DemoLedger
     from village_desk.demo_register import DemoRegister
+    from village_desk.ledger import BankLine, Entry, VoucherView
+    from village_desk.ledger_reports import Report
     from village_desk.notices import Notice, NoticeSettings, RenderedNotice
     from village_desk.storage import Storage
     from village_desk.village import VillageProfile
@@ -97,12 +101,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pdf.add_argument("id", type=int, metavar="ID", help="公示公告的ID（notice list 的最后一列）")
     pdf.add_argument("out", metavar="OUT.pdf", help="写到这个文件")
+    ledger = commands.add_parser(
+        "ledger",
+        help="集体财务：列出账套（books）、科目余额表（trial-balance）、导出凭证分录（vouchers）",
+        description="集体财务的命令，供乡镇批量处理和核对：books 列出账套，trial-balance 输出科目余额表，"
+        "vouchers 把一年已记账的凭证分录导出为 .xlsx。",
+    )
+    ledger_commands = ledger.add_subparsers(dest="ledger_command", metavar="操作", required=True)
+    ledger_commands.add_parser(
+        "books",
+        parents=[common],
+        help="列出账套（制表符分隔：ID、编号、名称、启用期间、已结账至、凭证数、未记账）",
+        description="列出账套，按编号排列。",
+    )
+    trial = ledger_commands.add_parser(
+        "trial-balance",
+        parents=[common],
+        help="科目余额表（CSV，写到标准输出）",
+        description="输出一段期间的科目余额表（CSV：科目编码、科目名称、期初借方、期初贷方、本期借方、"
+        "本期贷方、期末借方、期末贷方，金额两位小数、不带千分位），最后一行是合计。只计已记账的凭证。",
+    )
+    trial.add_argument("--book", required=True, metavar="账套", help="账套的编号或ID（ledger books 列出的）")
+    trial.add_argument(
+        "--from", dest="start", required=True, metavar="YYYY-MM", help="开始期间，例如 2025-01"
+    )
+    trial.add_argument("--to", dest="end", required=True, metavar="YYYY-MM", help="结束期间，例如 2025-12")
+    entries = ledger_commands.add_parser(
+        "vouchers",
+        parents=[common],
+        help="把一年已记账的凭证分录导出为 .xlsx",
+        description="每条已记账的分录一行：日期、凭证类型、凭证号、摘要、科目编码、科目名称、借方、贷方。",
+    )
+    entries.add_argument(
+        "--book", required=True, metavar="账套", help="账套的编号或ID（ledger books 列出的）"
+    )
+    entries.add_argument("--year", required=True, type=int, metavar="YYYY", help="哪一年")
+    entries.add_argument("out", metavar="OUT.xlsx", help="写到这个文件")
     demo = commands.add_parser(
         "demo",
         parents=[common],
         help="生成演示村“小大歹村”（含农户档案）到一个新的数据库",
         description=(
-            "生成演示村“小大歹村”：村“两委”、党员、村民代表、公示公告，以及N户农户档案和一年的防返贫监测记录。"
+            "生成演示村“小大歹村”：村“两委”、党员、村民代表、公示公告，N户农户档案和一年的防返贫监测记录，"
+            "以及村股份经济合作社两年的账。"
             "默认写到数据文件夹里的演示数据库（用 --demo 打开）；已经有村庄信息的数据库不会被改动。"
         ),
     )
@@ -136,6 +177,41 @@ def combine_pdfs(pdfs: Sequence[bytes]) -> bytes:
     from printing.archive import combine_pdfs as combine
 
     return combine(pdfs)
+
+
+class LazyLedgerPrinter:
+    """``LedgerPrinter`` that loads reportlab (``printing.ledger``) when the first page is drawn."""
+
+    def voucher_pdf(self, views: Sequence[VoucherView], village: str) -> bytes:
+        return _ledger_pdf().voucher_pdf(views, village)
+
+    def report_pdf(self, report: Report) -> bytes:
+        return _ledger_pdf().report_pdf(report)
+
+
+def _ledger_pdf() -> LedgerPdf:
+    from printing.ledger import LedgerPdf
+
+    return LedgerPdf()
+
+
+class LazyLedgerSpreadsheets:
+    """``LedgerSpreadsheets`` that loads openpyxl (``db.spreadsheets``) on first use."""
+
+    def report_xlsx(self, reports: Sequence[Report]) -> bytes:
+        from db.spreadsheets import LedgerWorkbooks
+
+        return LedgerWorkbooks().report_xlsx(reports)
+
+    def entries_xlsx(self, entries: Sequence[Entry], account_names: dict[str, str]) -> bytes:
+        from db.spreadsheets import LedgerWorkbooks
+
+        return LedgerWorkbooks().entries_xlsx(entries, account_names)
+
+    def read_bank_statement(self, data: bytes) -> list[BankLine]:
+        from db.spreadsheets import LedgerWorkbooks
+
+        return LedgerWorkbooks().read_bank_statement(data)
 
 
 def data_dir_for(arg: str | None) -> Path:
@@ -225,6 +301,7 @@ def open_context(
             # A demo made by an earlier version: complete what it lacks (each part only once).
             _build_demo_notices(opened, machine, dt.date.today())
             _build_demo_register(opened, machine, dt.date.today(), DEMO_HOUSEHOLDS)
+            build_demo_books(opened, dt.date.today())
         return opened
 
     def write_audit_xlsx(path: Path, entries: Sequence[AuditEntry]) -> None:
@@ -253,16 +330,20 @@ def open_context(
         notice_renderer=render_notice,
         notice_index_writer=write_notice_index,
         pdf_combiner=combine_pdfs,
+        ledger_printer=LazyLedgerPrinter(),
+        ledger_spreadsheets=LazyLedgerSpreadsheets(),
     )
     return context
 
 
 def build_demo_village(storage: Storage, today: dt.date, households: int) -> DemoRegister | None:
     """The demo village into an empty database: 小大歹村's roster and accounts, its notices, and
-    ``households`` households of its register with a year of monitoring; then the 村民代表 among them.
+    ``households`` households of its register with a year of monitoring; then the 村民代表 among them;
+    then two years of the collective's books.
 
     The roster is built by the machine administrator, the notices and the register by the
-    demo's 文书, so the audit log reads like an office's."""
+    demo's 文书, the books by its 会计 (reviewed by the township's), so the audit log reads like
+    an office's."""
     from village_desk.accounts import MACHINE, Access
     from village_desk.demo import build_demo
     from village_desk.demo_register import elect_demo_representatives
@@ -275,7 +356,42 @@ def build_demo_village(storage: Storage, today: dt.date, households: int) -> Dem
     made = _build_demo_register(storage, machine, today, households)
     if made is not None:
         elect_demo_representatives(roster, made)
+    build_demo_books(storage, today)
     return made
+
+
+def build_demo_books(storage: Storage, today: dt.date) -> DemoLedger | None:
+    """The demo's books (``demo_ledger``), once: while the database has no book, and only over the
+    demo's accounts. Kept by the demo's 会计 and reviewed by the second one (added first to a demo
+    made before the books existed)."""
+    from village_desk.accounts import MACHINE, Access, Actor, Role, User
+    from village_desk.demo import DEMO_PASSWORD, REVIEWER_NAME, REVIEWER_USERNAME
+    from village_desk.demo_ledger import DemoClock, build_demo_ledger
+    from village_desk.services import AccountService, RosterService
+    from village_desk.services.ledger import LedgerService
+    from village_desk.services.notices import NoticeService
+
+    machine = Access(MACHINE)
+    if LedgerService(storage, machine, NoticeService(storage, machine)).list_books():
+        return None
+    accounts = AccountService(storage, machine)
+    users = {u.username: u for u in accounts.users()}
+    if "admin" not in users or "kuaiji" not in users:
+        return None
+    if REVIEWER_USERNAME not in users:
+        reviewer = User(None, REVIEWER_USERNAME, REVIEWER_NAME, (Role.ACCOUNTANT,))
+        users[REVIEWER_USERNAME] = accounts.add_user(reviewer, DEMO_PASSWORD, must_change_password=False)
+    clock = DemoClock(today)
+
+    def ledger_as(username: str) -> LedgerService:
+        access = Access(Actor.of(users[username]))
+        return LedgerService(storage, access, NoticeService(storage, access, render_notice), clock=clock)
+
+    households = [h for h in RosterService(storage, machine).households() if not h.closed_reason]
+    cashier = users["chuna"].display_name if "chuna" in users else ""
+    return build_demo_ledger(
+        ledger_as("admin"), ledger_as("kuaiji"), ledger_as(REVIEWER_USERNAME), clock, households, cashier
+    )
 
 
 def _build_demo_register(
@@ -384,6 +500,12 @@ def run_command(args: argparse.Namespace, data_dir: Path, log_dir: Path) -> int:
         if args.notice_command == "list":
             return commands.notice_list(ctx, args.year, args.category)
         return commands.notice_pdf(ctx, args.id, Path(args.out).expanduser())
+    if args.command == "ledger":
+        if args.ledger_command == "books":
+            return commands.ledger_books(ctx)
+        if args.ledger_command == "trial-balance":
+            return commands.ledger_trial_balance(ctx, args.book, args.start, args.end)
+        return commands.ledger_vouchers(ctx, args.book, args.year, Path(args.out).expanduser())
     return commands.check(ctx)
 
 

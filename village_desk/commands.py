@@ -1,5 +1,6 @@
 """The command line's subcommands, for scheduled tasks and scripts: ``backup``, ``restore``,
-``check``, ``notice list``, ``notice pdf`` and ``demo``.
+``check``, ``notice list``, ``notice pdf``, ``ledger books``, ``ledger trial-balance``,
+``ledger vouchers`` and ``demo``.
 
 Each runs over an ``AppContext`` the composition root made, as the machine
 administrator (``MACHINE``: audited as 本机管理员), prints Chinese, and
@@ -12,6 +13,7 @@ returns the exit status:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from village_desk.backups import BackupInfo, BackupKind, describe_size
 from village_desk.context import AppContext
 from village_desk.demo_register import DemoRegister
 from village_desk.errors import VillageDeskError
+from village_desk.ledger import CENT, Period, TrialRow
 from village_desk.notices import NoticeCategory, NoticeFilter, NoticeId, status_text
 from village_desk.register import RegisterFilter
 from village_desk.storage import Storage
@@ -139,6 +142,120 @@ def notice_pdf(
     return _as_machine(ctx, run, err)
 
 
+def ledger_books(ctx: AppContext, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """One line per book, tab-separated: id, code, name, start, closed through, vouchers, unposted."""
+
+    def run() -> int:
+        summaries = ctx.ledger.list_books()
+        print("ID\t编号\t名称\t启用期间\t已结账至\t凭证数\t未记账", file=out)
+        for item in summaries:
+            book = item.book
+            closed = str(book.closed_through) if book.closed_through is not None else "未结账"
+            fields = (str(book.id), book.code, book.name, str(book.start), closed)
+            print("\t".join((*fields, str(item.vouchers), str(item.unposted))), file=out)
+        if not summaries:
+            print("这个数据库里还没有账套。请在村务通的“集体财务”里建立账套。", file=err)
+        return EXIT_OK
+
+    return _as_machine(ctx, run, err)
+
+
+TRIAL_HEADER = (
+    "科目编码",
+    "科目名称",
+    "期初借方",
+    "期初贷方",
+    "本期借方",
+    "本期贷方",
+    "期末借方",
+    "期末贷方",
+)
+
+
+def ledger_trial_balance(
+    ctx: AppContext,
+    book_key: str,
+    start_text: str,
+    end_text: str,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """The 科目余额表 of ``start``..``end`` as CSV (``TRIAL_HEADER``, then a 合计 line): amounts with
+    two decimals and no thousands separators, posted vouchers only."""
+
+    def run() -> int:
+        try:
+            start, end = _period(start_text, "--from"), _period(end_text, "--to")
+        except ValueError as error:
+            print(str(error), file=err)
+            return EXIT_FAILED
+        if end < start:
+            print(f"结束期间 {end} 早于开始期间 {start}：请让 --from 不晚于 --to。", file=err)
+            return EXIT_FAILED
+        book = ctx.ledger.find_book(book_key)  # NotFoundError names the books there are
+        assert book.id is not None
+        if start < book.start:
+            print(
+                f"账套“{book.name}”从{book.start.label}启用，之前没有账：请让 --from 不早于 {book.start}。",
+                file=err,
+            )
+            return EXIT_FAILED
+        trial = ctx.ledger.trial_balance(book.id, start, end)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(TRIAL_HEADER)
+        for row in trial.rows:
+            writer.writerow((row.code, row.name, *_amounts(row)))
+        writer.writerow(("", "合计", *_amounts(trial.totals)))
+        return EXIT_OK
+
+    return _as_machine(ctx, run, err)
+
+
+def ledger_vouchers(
+    ctx: AppContext,
+    book_key: str,
+    year: int,
+    target: Path,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """Every posted line of ``year`` into an .xlsx (日期, 凭证类型, 凭证号, 摘要, 科目编码, 科目名称, 借方, 贷方)."""
+
+    def run() -> int:
+        book = ctx.ledger.find_book(book_key)  # NotFoundError names the books there are
+        assert book.id is not None
+        data = ctx.ledger.vouchers_xlsx(book.id, year)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as error:
+            print(f"没能写出 {target}：{error.strerror or error}。请换一个能写入的文件夹再试。", file=err)
+            return EXIT_FAILED
+        print(f"已写出：{target}（{book.name} {year}年已记账的凭证分录）", file=out)
+        return EXIT_OK
+
+    return _as_machine(ctx, run, err)
+
+
+def _period(text: str, option: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError:
+        raise ValueError(f"{option} 的“{text}”不是会计期间：请写成“年-月”，例如 2025-03。") from None
+
+
+def _amounts(row: TrialRow) -> tuple[str, ...]:
+    figures = (
+        row.opening_debit,
+        row.opening_credit,
+        row.debit,
+        row.credit,
+        row.closing_debit,
+        row.closing_credit,
+    )
+    return tuple(format(value.quantize(CENT), "f") for value in figures)
+
+
 def demo(
     ctx: AppContext,
     households: int,
@@ -166,7 +283,15 @@ def demo(
         total = ctx.register.page(RegisterFilter(limit=0)).total
         people = len(ctx.roster.people())
         print(f"已生成演示村：在册农户{total}户，登记人员{people}人。（{ctx.location}）", file=out)
-        print("用户名 admin、wenshu 等，密码 demo2026；打开演示村：village-desk --demo", file=out)
+        for item in ctx.ledger.list_books():
+            closed = item.book.closed_through
+            print(
+                f"集体财务：账套{item.book.code}“{item.book.name}”，凭证{item.vouchers}张"
+                + (f"，已结账至{closed.label}" if closed is not None else "")
+                + "。",
+                file=out,
+            )
+        print("用户名 admin、kuaiji、wenshu 等，密码 demo2026；打开演示村：village-desk --demo", file=out)
         return EXIT_OK
 
     return _as_machine(ctx, run, err)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from village_desk.accounts import Access
 from village_desk.backups import BackupStore
+from village_desk.ledger_reports import LedgerPrinter, LedgerSpreadsheets
 from village_desk.notices import NoticeRenderer
 from village_desk.services import (
     AccountService,
@@ -64,6 +65,8 @@ class AppContext:
         notice_renderer: NoticeRenderer | None = None,
         notice_index_writer: IndexWriter | None = None,
         pdf_combiner: PdfCombiner | None = None,
+        ledger_printer: LedgerPrinter | None = None,
+        ledger_spreadsheets: LedgerSpreadsheets | None = None,
     ) -> AppContext:
         """The services over ``storage``, sharing one ``Access`` (nobody signed in yet).
 
@@ -72,6 +75,10 @@ class AppContext:
         (``printing.notices``), ``notice_index_writer`` (``db.spreadsheets``) and
         ``pdf_combiner`` (``printing.archive``): what ``notices`` draws and exports
         with; without them, previews and combined archives are not available.
+        ``ledger_printer`` (``printing.ledger``) and ``ledger_spreadsheets``
+        (``db.spreadsheets``): what ``ledger`` prints vouchers, books and statements
+        with and reads and writes .xlsx with; without them, these report that they
+        are not available.
         """
         access = Access()
         office = OfficeService(storage, access)
@@ -92,7 +99,7 @@ class AppContext:
             backups=BackupService(storage, access, store, office, data_dir),
             notices=notices,
             register=RegisterService(storage, access, notices),
-            ledger=LedgerService(storage, access, notices),
+            ledger=LedgerService(storage, access, notices, ledger_printer, ledger_spreadsheets),
             access=access,
             storage=storage,
             data_dir=data_dir,

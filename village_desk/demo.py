@@ -37,11 +37,16 @@ HOUSEHOLDS_PER_GROUP = (38, 35, 41, 33, 36, 29)
 TERM_START = dt.date(2026, 4, 18)  # 本届村“两委”换届
 PREVIOUS_TERM_START = dt.date(2021, 4, 20)
 
-# One account per role; the README lists them. Same password for all: it is a demo.
+# One account per role, and a second 会计 who reviews the books' vouchers (nobody reviews their
+# own: the township's 农经站 does, as under 村账乡代管); the README lists them. Same password for
+# all: it is a demo.
 DEMO_PASSWORD = "demo2026"
+REVIEWER_USERNAME = "shenhe"
+REVIEWER_NAME = "孙丽华"  # 镇农经站会计: not a villager, so not on the roster
 DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
     ("admin", Role.ADMIN, "书记兼主任"),
     ("kuaiji", Role.ACCOUNTANT, "报账员"),
+    (REVIEWER_USERNAME, Role.ACCOUNTANT, "镇农经站会计"),
     ("chuna", Role.CASHIER, "妇联主席"),
     ("wenshu", Role.CLERK, "副主任"),
     ("jiandu", Role.SUPERVISOR, "监委会主任"),
@@ -278,6 +283,7 @@ def build_demo(
         "监委会主任": holders["村务监督委员会主任"],
         "报账员": by_note["兼报账员"],
         "妇联主席": by_note["兼妇联主席"],
+        "镇农经站会计": REVIEWER_NAME,
     }
     for username, role, holder in DEMO_ACCOUNTS:
         user = User(id=None, username=username, display_name=names[holder], roles=(role,))

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import NewType
@@ -42,6 +42,7 @@ from typing import NewType
 from village_desk.accounts import Role
 from village_desk.errors import FieldError
 from village_desk.ids import HouseholdId, UserId
+from village_desk.pinyin import matches
 
 BookId = NewType("BookId", int)
 AccountId = NewType("AccountId", int)
@@ -285,8 +286,44 @@ def sub_account_problems(
     ``parent_used``: the parent has entries or an opening balance (then no sub-account: the
     entries would silently change account).
     """
-    ...
-    raise NotImplementedError
+    errors: list[FieldError] = []
+    code = code.strip()
+    name = name.strip()
+    if parent.level >= len(CODE_STEPS):
+        errors.append(
+            FieldError("code", f"“{parent.code} {parent.name}”已是三级科目，不能再往下设明细科目。")
+        )
+        return errors
+    if not parent.is_active:
+        errors.append(
+            FieldError("code", f"科目“{parent.code} {parent.name}”已停用，请先启用它，再增设明细科目。")
+        )
+    if parent_used:
+        errors.append(
+            FieldError(
+                "code",
+                f"科目“{parent.code} {parent.name}”已有期初余额或凭证，不能再增设明细科目（已记的金额会"
+                "悄悄换了科目）。按人或单位核算往来，请给这个科目设辅助核算。",
+            )
+        )
+    if not re.fullmatch(re.escape(parent.code) + r"\d{2}", code) or code.endswith("00"):
+        errors.append(
+            FieldError(
+                "code",
+                f"明细科目编码应是上级编码{parent.code}后面加两位数字（01到99），例如{parent.code}01。",
+            )
+        )
+    elif any(s.code == code for s in siblings):
+        errors.append(FieldError("code", f"科目编码{code}已经有了，请换一个（可用下一个空号）。"))
+    if not name:
+        errors.append(FieldError("name", "请填写科目名称。"))
+    elif len(name) > 30:
+        errors.append(FieldError("name", "科目名称最多30个字。"))
+    elif re.search(r"[—\s]", name):
+        errors.append(FieldError("name", "科目名称里不要有空格或破折号“—”（打印时用它连接上下级科目）。"))
+    elif any(s.name.strip() == name and s.code != code for s in siblings):
+        errors.append(FieldError("name", f"“{parent.name}”下已经有名为“{name}”的明细科目了，请换一个名称。"))
+    return errors
 
 
 @dataclass(frozen=True)
@@ -396,8 +433,40 @@ class Book:
 
 def book_problems(book: Book, others: Sequence[Book]) -> list[FieldError]:
     """Name and code present and unique, at least one voucher type with unique codes, lines per form 3–20."""
-    ...
-    raise NotImplementedError
+    errors: list[FieldError] = []
+    name = book.name.strip()
+    code = book.code.strip()
+    rivals = [o for o in others if o.id is None or o.id != book.id]
+    if not name:
+        errors.append(FieldError("name", "请填写账套名称，例如“小大歹村股份经济合作社”。"))
+    elif len(name) > 60:
+        errors.append(FieldError("name", "账套名称最多60个字。"))
+    elif any(o.name.strip() == name for o in rivals):
+        errors.append(FieldError("name", f"已经有名为“{name}”的账套了，请换一个名称。"))
+    if not code:
+        errors.append(FieldError("code", "请填写账套编号，例如“001”。"))
+    elif not re.fullmatch(r"[0-9A-Za-z_-]{1,20}", code):
+        errors.append(FieldError("code", "账套编号只能用数字和字母（最多20位），例如“001”。"))
+    elif any(o.code.strip().lower() == code.lower() for o in rivals):
+        errors.append(FieldError("code", f"账套编号“{code}”已经被别的账套用了，请换一个。"))
+    if not book.voucher_types:
+        errors.append(FieldError("voucher_types", "请至少设一种凭证类型，例如“记账凭证”。"))
+    codes = [t.code.strip() for t in book.voucher_types]
+    if any(not c for c in codes) or any(not t.name.strip() for t in book.voucher_types):
+        errors.append(
+            FieldError("voucher_types", "每种凭证类型都要有凭证字（如“记”）和名称（如“记账凭证”）。")
+        )
+    elif len(set(codes)) != len(codes):
+        errors.append(FieldError("voucher_types", "凭证字不能重复，请检查凭证类型。"))
+    elif any(len(c) > 4 for c in codes):
+        errors.append(FieldError("voucher_types", "凭证字最多4个字，例如“记”“现收”。"))
+    if not 3 <= book.lines_per_form <= 20:
+        errors.append(FieldError("lines_per_form", "每张凭证纸的分录行数应在3到20之间（常用5行）。"))
+    if book.income_target < 0 or book.income_target != book.income_target.quantize(CENT):
+        errors.append(FieldError("income_target", "集体收益目标应是不小于0的金额，最多两位小数。"))
+    if len(book.cashier_name.strip()) > 20:
+        errors.append(FieldError("cashier_name", "出纳姓名最多20个字。"))
+    return errors
 
 
 def book_roles(book: Book, user_id: UserId | None, own_roles: frozenset[Role]) -> frozenset[Role]:
@@ -527,8 +596,190 @@ def voucher_problems(
     ``MAX_AMOUNT``, negative outside a red voucher). Empty lines (no summary, no account, no amount)
     are ignored: the entry grid always has a spare one. Line numbers in messages count from 1.
     """
-    ...
-    raise NotImplementedError
+    errors: list[FieldError] = []
+    errors.extend(_date_problems(voucher.date, book))
+    vtype = book.type_named(voucher.type_code)
+    if vtype is None:
+        known = "、".join(t.code for t in book.voucher_types)
+        errors.append(
+            FieldError(
+                "type_code", f"凭证字“{voucher.type_code}”不是本账套的凭证类型（{known}），请重新选择。"
+            )
+        )
+    if not 0 <= voucher.attachments <= 999:
+        errors.append(FieldError("attachments", "附单据张数应在0到999之间。"))
+    may_be_negative = voucher.correction in (Correction.RED, Correction.ADJUST)
+    filled = 0
+    for index, line in enumerate(voucher.lines):
+        account = accounts.get(line.account_id)
+        if not line.summary.strip() and account is None and not line.debit and not line.credit:
+            continue  # the grid's spare row
+        errors.extend(_line_problems(index, line, account, leaves, aux_items, may_be_negative))
+        if line.debit or line.credit:
+            filled += 1
+    amounts_ok = not any(e.field.endswith(".amount") for e in errors)
+    if filled < 2:
+        errors.append(FieldError("lines", "一张凭证至少要有两行分录（有借有贷），请补全。"))
+    elif amounts_ok:
+        debit, credit = voucher.total_debit, voucher.total_credit
+        if debit != credit:
+            errors.append(
+                FieldError(
+                    "lines",
+                    f"借方合计{amount_text(debit)}与贷方合计{amount_text(credit)}不相等，"
+                    f"相差{amount_text(abs(debit - credit))}，请核对金额。",
+                )
+            )
+        elif debit == 0:
+            errors.append(FieldError("lines", "凭证的借贷合计为零，请填写金额。"))
+    if vtype is not None and vtype.rule is not TypeRule.NONE and filled:
+        broken = _type_rule_broken(vtype, voucher.lines, accounts)
+        if broken:
+            errors.append(FieldError("type_code", broken))
+    return errors
+
+
+def _date_problems(day: dt.date, book: Book) -> list[FieldError]:
+    period = Period.of(day)
+    if period < book.start:
+        return [
+            FieldError(
+                "date",
+                f"凭证日期{day.isoformat()}早于本账套的启用期间{book.start.label}，"
+                f"请改为{book.start.label}以后的日期。",
+            )
+        ]
+    if book.is_closed(period):
+        return [
+            FieldError(
+                "date",
+                f"{period.label}已经结账，不能再录入或修改这个月的凭证。请改用{book.first_open.label}"
+                "以后的日期；确需改动，请管理员反结账。",
+            )
+        ]
+    if period > book.last_writable:
+        return [
+            FieldError(
+                "date",
+                f"凭证日期{day.isoformat()}太靠后了：最晚只能录到{book.last_writable.label}，请检查年份。",
+            )
+        ]
+    return []
+
+
+def _line_problems(
+    index: int,
+    line: VoucherLine,
+    account: Account | None,
+    leaves: frozenset[str],
+    aux_items: Mapping[AuxItemId, AuxItem],
+    may_be_negative: bool,
+) -> list[FieldError]:
+    at = f"lines[{index}]"
+    no = f"第{index + 1}行："
+    errors: list[FieldError] = []
+    summary = line.summary.strip()
+    if not summary:
+        errors.append(FieldError(f"{at}.summary", f"{no}请填写摘要。"))
+    elif len(summary) > 60:
+        errors.append(FieldError(f"{at}.summary", f"{no}摘要最多60个字，请精简。"))
+    if account is None:
+        errors.append(FieldError(f"{at}.account", f"{no}请选择会计科目。"))
+    else:
+        named = f"“{account.code} {account.name}”"
+        if not account.is_active:
+            errors.append(
+                FieldError(
+                    f"{at}.account",
+                    f"{no}科目{named}已停用（{account.disabled_reason}），请换一个科目。",
+                )
+            )
+        elif account.code not in leaves:
+            errors.append(FieldError(f"{at}.account", f"{no}科目{named}下设有明细科目，请选到最末级科目。"))
+        else:
+            problem = _aux_problem(account, line.aux_id, aux_items)
+            if problem:
+                errors.append(FieldError(f"{at}.account", f"{no}{problem}"))
+    debit, credit = line.debit, line.credit
+    amount_field = f"{at}.amount"
+    if debit and credit:
+        errors.append(FieldError(amount_field, f"{no}借方和贷方只能填一边，请删去其中一个金额。"))
+    elif not debit and not credit:
+        errors.append(FieldError(amount_field, f"{no}请填写借方或贷方金额。"))
+    else:
+        value = debit or credit
+        if not value.is_finite() or value != value.quantize(CENT):
+            errors.append(FieldError(amount_field, f"{no}金额最多两位小数（元、角、分）。"))
+        elif abs(value) > MAX_AMOUNT:
+            errors.append(
+                FieldError(amount_field, f"{no}金额太大，一张凭证最多能记{amount_text(MAX_AMOUNT)}元。")
+            )
+        elif value < 0 and not may_be_negative:
+            errors.append(
+                FieldError(
+                    amount_field,
+                    f"{no}金额不能为负数。冲销已记账的凭证请用“红字冲销”，不要手工录负数。",
+                )
+            )
+    return errors
+
+
+def _aux_problem(account: Account, aux_id: AuxItemId | None, aux_items: Mapping[AuxItemId, AuxItem]) -> str:
+    named = f"“{account.code} {account.name}”"
+    if account.aux is AuxKind.NONE:
+        if aux_id is not None:
+            return f"科目{named}不设辅助核算，请去掉所选的往来单位或项目。"
+        return ""
+    label = _aux_label(account.aux)
+    if aux_id is None:
+        return f"科目{named}按{label}核算，请选择{label}。"
+    item = aux_items.get(aux_id)
+    if item is None or item.kind is not account.aux:
+        return f"科目{named}按{label}核算，所选的不是{label}，请重新选择。"
+    if item.disabled_reason:
+        return f"{label}“{item.name}”已停用（{item.disabled_reason}），请换一个。"
+    return ""
+
+
+def _aux_label(kind: AuxKind) -> str:
+    return "往来单位或个人" if kind is AuxKind.PARTY else "项目"
+
+
+def _type_rule_broken(
+    vtype: VoucherType, lines: Sequence[VoucherLine], accounts: Mapping[AccountId, Account]
+) -> str:
+    def on(side: Side, test: Callable[[Account], bool]) -> bool:
+        for line in lines:
+            account = accounts.get(line.account_id)
+            amount = line.debit if side is Side.DEBIT else line.credit
+            if account is not None and amount and test(account):
+                return True
+        return False
+
+    def cash_or_bank(a: Account) -> bool:
+        return a.is_cash or a.is_bank
+
+    def cash(a: Account) -> bool:
+        return a.is_cash
+
+    def bank(a: Account) -> bool:
+        return a.is_bank
+
+    rule = vtype.rule
+    ok = {
+        TypeRule.DEBIT_CASH_OR_BANK: lambda: on(Side.DEBIT, cash_or_bank),
+        TypeRule.CREDIT_CASH_OR_BANK: lambda: on(Side.CREDIT, cash_or_bank),
+        TypeRule.NO_CASH_OR_BANK: lambda: (
+            not on(Side.DEBIT, cash_or_bank) and not on(Side.CREDIT, cash_or_bank)
+        ),
+        TypeRule.DEBIT_CASH: lambda: on(Side.DEBIT, cash),
+        TypeRule.CREDIT_CASH: lambda: on(Side.CREDIT, cash),
+        TypeRule.DEBIT_BANK: lambda: on(Side.DEBIT, bank),
+        TypeRule.CREDIT_BANK: lambda: on(Side.CREDIT, bank),
+    }[rule]()
+    if ok:
+        return ""
+    return f"{vtype.name}（{vtype.code}字）要求{rule}，请检查科目或改选凭证类型。"
 
 
 def without_empty_lines(lines: Iterable[VoucherLine]) -> tuple[VoucherLine, ...]:
@@ -538,8 +789,10 @@ def without_empty_lines(lines: Iterable[VoucherLine]) -> tuple[VoucherLine, ...]
 
 def red_lines(original: Voucher) -> tuple[VoucherLine, ...]:
     """The original's lines negated, each 摘要 “注销X月X日记-5号凭证”."""
-    ...
-    raise NotImplementedError
+    summary = correction_summary(original, Correction.RED)
+    return tuple(
+        replace(line, summary=summary, debit=-line.debit, credit=-line.credit) for line in original.lines
+    )
 
 
 def correction_summary(original: Voucher, kind: Correction) -> str:
@@ -678,8 +931,65 @@ def trial_balance(
 ) -> TrialBalance:
     """Leaf figures rolled up to their parents; every account with any figure, or active, is listed
     up to ``max_level``. Balances shown on the account's normal side (``split``)."""
-    ...
-    raise NotImplementedError
+    by_id = {a.id: a for a in accounts if a.id is not None}
+    figures: dict[str, list[Decimal]] = {}  # code → opening, debit, credit (signed, debit positive)
+    for t in totals:
+        account = by_id.get(t.account_id)
+        if account is None:
+            continue
+        code: str | None = account.code
+        while code is not None:
+            row = figures.setdefault(code, [ZERO, ZERO, ZERO])
+            row[0] += t.opening
+            row[1] += t.debit
+            row[2] += t.credit
+            code = code[:-2] if len(code) > CODE_STEPS[0] else None
+    rows: list[TrialRow] = []
+    for account in sorted(accounts, key=lambda a: a.code):
+        if account.level > max_level:
+            continue
+        opening, debit, credit = figures.get(account.code, [ZERO, ZERO, ZERO])
+        closing = opening + debit - credit
+        if not account.is_active and not (opening or debit or credit or closing):
+            continue
+        rows.append(
+            _trial_row(account.code, account.name, account.level, account.side, opening, debit, credit)
+        )
+    level_one = [r for r in rows if r.level == 1]
+    totals_row = TrialRow(
+        code="",
+        name="合计",
+        level=0,
+        side=Side.DEBIT,
+        opening_debit=sum((r.opening_debit for r in level_one), ZERO),
+        opening_credit=sum((r.opening_credit for r in level_one), ZERO),
+        debit=sum((r.debit for r in level_one), ZERO),
+        credit=sum((r.credit for r in level_one), ZERO),
+        closing_debit=sum((r.closing_debit for r in level_one), ZERO),
+        closing_credit=sum((r.closing_credit for r in level_one), ZERO),
+    )
+    return TrialBalance(start, end, tuple(rows), totals_row)
+
+
+def _trial_row(
+    code: str, name: str, level: int, side: Side, opening: Decimal, debit: Decimal, credit: Decimal
+) -> TrialRow:
+    opening_debit, opening_credit = split(opening, side)
+    closing_debit, closing_credit = split(opening + debit - credit, side)
+    return TrialRow(
+        code, name, level, side, opening_debit, opening_credit, debit, credit, closing_debit, closing_credit
+    )
+
+
+def match_accounts(accounts: Iterable[Account], text: str) -> list[Account]:
+    """Accounts the entry window's account box finds for ``text``, by code: a code prefix (1120),
+    a part of the name (管理), or its pinyin, full or initials (glfy, guanli). Empty text: all."""
+    query = text.strip()
+    found = []
+    for account in accounts:
+        if not query or account.code.startswith(query) or matches(query, account.name):
+            found.append(account)
+    return sorted(found, key=lambda a: a.code)
 
 
 @dataclass(frozen=True)
