@@ -54,11 +54,13 @@ class FinancePage(QWidget):
         self._book: Book | None = None
         self._tabs: dict[str, LedgerTab] = {}
         self._stale: set[str] = set()
+        self._wanted: BookId | None = None  # chosen once the book list is reloaded (a new book)
 
         self.book_combo = QComboBox()
         self.book_combo.setObjectName("bookCombo")
         self.book_combo.setAccessibleName("账套")
         self.book_combo.setMinimumContentsLength(18)
+        self.book_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status_label = QLabel()
         self.status_label.setObjectName("bookStatus")
         top = QHBoxLayout()
@@ -125,7 +127,8 @@ class FinancePage(QWidget):
     # --- slots --------------------------------------------------------------------
     def _on_books_loaded(self, books: list[BookSummary]) -> None:
         self._books = books
-        wanted = self._book.id if self._book is not None else None
+        wanted = self._wanted if self._wanted is not None else (self._book.id if self._book else None)
+        self._wanted = None
         self.book_combo.blockSignals(True)
         self.book_combo.clear()
         for summary in books:
@@ -167,10 +170,14 @@ class FinancePage(QWidget):
         sender = self.sender()
         self._stale = {key for key, tab in self._tabs.items() if tab is not sender}
         self.changed.emit()
-        if isinstance(sender, LedgerTab) and sender is self._tabs.get("setup"):
-            self.refresh()  # a book was created or renamed
+        if isinstance(sender, LedgerTab) and sender in (self._tabs.get("setup"), self._tabs.get("close")):
+            self.refresh()  # a book was created or renamed, or a month closed or reopened
 
     def _on_navigate(self, key: str, target: object) -> None:
+        if key == "book":  # a book was created: show it once the list is reloaded
+            self._wanted = BookId(int(str(target)))
+            self.refresh()
+            return
         tab = self.show_tab(key)
         self._refresh_current()
         tab.show_target(target)

@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         self.home.edit_profile_requested.connect(self._on_home_edit_profile_requested)
         self.home.notices_requested.connect(self._on_home_notices_requested)
         self.home.households_requested.connect(self._on_home_households_requested)
+        self.home.finance_requested.connect(self._on_home_finance_requested)
         self.home.profile_loaded.connect(self._on_home_profile_loaded)
         self.settings.changed.connect(self._on_settings_changed)
         backup_tab = self.settings.tab("backup")
@@ -431,6 +432,9 @@ class MainWindow(QMainWindow):
 
     def _on_home_households_requested(self) -> None:
         self.show_page(HOUSEHOLDS)
+
+    def _on_home_finance_requested(self) -> None:
+        self.show_page(FINANCE)
 
     def _on_home_profile_loaded(self, profile: VillageProfile | None) -> None:
         self.setWindowTitle(window_title(profile, self.ctx.is_demo))

@@ -27,9 +27,11 @@ from ui.operations import OperationRunner
 from village_desk.accounts import Permission
 from village_desk.backups import BackupFile, BackupStatus
 from village_desk.context import AppContext
+from village_desk.errors import AccessDeniedError
 from village_desk.notices import DisclosureDue, DueState
 from village_desk.register import OPEN_CASE, Indicators, IndicatorTargets, RegisterFilter
 from village_desk.roster import RosterSummary
+from village_desk.services.ledger import IncomeProgress
 from village_desk.village import VillageProfile
 
 NOT_FILLED = "未填写"
@@ -191,6 +193,27 @@ class HomeData:
     disclosure: tuple[DisclosureDue, ...] = ()  # 三务公开: per category, due or overdue
     indicators: tuple[Indicators, IndicatorTargets] | None = None  # 巩固衔接目标
     monitoring: MonitoringCounts | None = None
+    income: tuple[IncomeProgress, ...] = ()  # 村集体收益: per book the user may see
+
+
+def money_figure(amount: Decimal) -> str:
+    """12,345.60 元 (two decimals, thousands separated)."""
+    return f"{amount.quantize(Decimal('0.01')):,f} 元"
+
+
+def income_mark(progress: IncomeProgress) -> str:
+    """已达到 / 还差 17,655.00 元 (of this year's income against the book's target)."""
+    if progress.reached:
+        return "已达到"
+    return f"还差 {money_figure(progress.target - progress.income)}"
+
+
+def income_progress(ctx: AppContext, year: int) -> tuple[IncomeProgress, ...]:
+    """This year's income per book, or nothing for a user who may not see the books."""
+    try:
+        return tuple(ctx.ledger.income_progress(year))
+    except AccessDeniedError:
+        return ()
 
 
 class HomePage(QWidget):
@@ -199,6 +222,7 @@ class HomePage(QWidget):
     edit_profile_requested = Signal()
     notices_requested = Signal()  # the 三务公开 block was clicked: go to 公示公告
     households_requested = Signal()  # the 巩固衔接目标 block was clicked: go to 农户档案
+    finance_requested = Signal()  # the 村集体收益 block was clicked: go to 集体财务
     profile_loaded = Signal(object)  # VillageProfile | None, after each refresh
     backed_up = Signal(object)  # BackupFile, after 立即备份 on the warning
 
@@ -292,6 +316,27 @@ class HomePage(QWidget):
         indicators_layout.addLayout(households_row)
         self.indicators_box.hide()  # until the first load
 
+        # 村集体收益: each book's income this year against its target; a click opens 集体财务.
+        self.income_box = ClickableBox("村集体收益")
+        self.income_box.setObjectName("incomeBox")
+        self.income_box.setToolTip("点击打开“集体财务”")
+        income_layout = QVBoxLayout(self.income_box)
+        income_holder = QWidget()
+        self._income_grid = QGridLayout(income_holder)
+        self._income_grid.setContentsMargins(0, 0, 0, 0)
+        self._income_grid.setHorizontalSpacing(24)
+        income_layout.addWidget(income_holder)
+        self.income_labels: dict[int, tuple[QLabel, QLabel]] = {}  # book id → (figures, mark)
+        self.finance_button = QPushButton("打开集体财务")
+        self.finance_button.setObjectName("openFinanceButton")
+        self.finance_button.clicked.connect(self.finance_requested)
+        self.income_box.clicked.connect(self.finance_requested)
+        finance_row = QHBoxLayout()
+        finance_row.addWidget(self.finance_button)
+        finance_row.addStretch(1)
+        income_layout.addLayout(finance_row)
+        self.income_box.hide()  # until a load finds a book
+
         self.warnings = text_label()
         self.warnings.setObjectName("homeWarnings")
         warnings_box = QGroupBox("需要注意的事项")
@@ -332,6 +377,7 @@ class HomePage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.disclosure_box)
         layout.addWidget(self.indicators_box)
+        layout.addWidget(self.income_box)
         layout.addWidget(roster_box)
         layout.addWidget(warnings_box)
         layout.addStretch(1)
@@ -348,9 +394,11 @@ class HomePage(QWidget):
             status = backups.status() if backups.supported else None
             disclosure = tuple(ctx.notices.disclosure())
             indicators = ctx.register.indicators()
-            counts = monitoring_counts(ctx, dt.date.today())
+            today = dt.date.today()
+            counts = monitoring_counts(ctx, today)
+            income = income_progress(ctx, today.year)
             return HomeData(
-                ctx.village.profile(), ctx.roster.summary(), status, disclosure, indicators, counts
+                ctx.village.profile(), ctx.roster.summary(), status, disclosure, indicators, counts, income
             )
 
         self._runner.run(load, self._show, label="正在读取本村信息…")
@@ -392,6 +440,7 @@ class HomePage(QWidget):
         self._show_backup(data.backup)
         self._show_disclosure(data.disclosure)
         self._show_indicators(data.indicators, data.monitoring)
+        self._show_income(data.income)
         self.profile_loaded.emit(profile)
 
     # --- 三务公开 ----------------------------------------------------------------------
@@ -457,6 +506,38 @@ class HomePage(QWidget):
             self.indicator_labels[row.key] = (figures, mark)
         grid.setColumnStretch(3, 1)
         self.indicators_box.show()
+
+    # --- 村集体收益 ----------------------------------------------------------------------
+    def _show_income(self, progress: tuple[IncomeProgress, ...]) -> None:
+        grid = self._income_grid
+        while grid.count():
+            item = grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.income_labels = {}
+        for number, line in enumerate(progress):
+            book_id = line.book.id if line.book.id is not None else -number - 1
+            name = QLabel(f"{line.book.name} {line.year}年收入（不含补助）：")
+            figures = QLabel(f"{money_figure(line.income)} / 目标 {money_figure(line.target)}")
+            figures.setObjectName(f"income_{book_id}")
+            figures.setToolTip(
+                f"集体自有收入（经营收入、投资收益、其他收入），不含上级补助收入 {money_figure(line.subsidy)}；"
+                f"净收益（全部收入减支出）：{money_figure(line.net)}"
+            )
+            mark = QLabel(f"✓ {income_mark(line)}" if line.reached else income_mark(line))
+            mark.setObjectName(f"incomeMark_{book_id}")
+            palette = mark.palette()
+            palette.setColor(mark.foregroundRole(), REACHED_COLOR if line.reached else SHORT_COLOR)
+            mark.setPalette(palette)
+            for label in (name, figures, mark):
+                label.setTextFormat(Qt.TextFormat.PlainText)
+            grid.addWidget(name, number, 0)
+            grid.addWidget(figures, number, 1)
+            grid.addWidget(mark, number, 2)
+            self.income_labels[book_id] = (figures, mark)
+        grid.setColumnStretch(3, 1)
+        self.income_box.setVisible(bool(progress))
 
     # --- the backup warning ---------------------------------------------------------
     def _show_backup(self, status: BackupStatus | None) -> None:
