@@ -364,9 +364,11 @@ def build_demo_books(storage: Storage, today: dt.date) -> DemoLedger | None:
     """The demo's books (``demo_ledger``), once: while the database has no book, and only over the
     demo's accounts. Kept by the demo's 会计 and reviewed by the second one (added first to a demo
     made before the books existed)."""
+    from dataclasses import replace
+
     from village_desk.accounts import MACHINE, Access, Actor, Role, User
     from village_desk.demo import DEMO_PASSWORD, REVIEWER_NAME, REVIEWER_USERNAME
-    from village_desk.demo_ledger import DemoClock, build_demo_ledger
+    from village_desk.demo_ledger import DemoClock, build_demo_ledger, issue_demo_disclosures
     from village_desk.services import AccountService, RosterService
     from village_desk.services.ledger import LedgerService
     from village_desk.services.notices import NoticeService
@@ -383,15 +385,23 @@ def build_demo_books(storage: Storage, today: dt.date) -> DemoLedger | None:
         users[REVIEWER_USERNAME] = accounts.add_user(reviewer, DEMO_PASSWORD, must_change_password=False)
     clock = DemoClock(today)
 
+    def notices_as(username: str) -> NoticeService:
+        return NoticeService(storage, Access(Actor.of(users[username])), render_notice, clock=clock)
+
     def ledger_as(username: str) -> LedgerService:
         access = Access(Actor.of(users[username]))
-        return LedgerService(storage, access, NoticeService(storage, access, render_notice), clock=clock)
+        return LedgerService(storage, access, notices_as(username), clock=clock)
 
     households = [h for h in RosterService(storage, machine).households() if not h.closed_reason]
     cashier = users["chuna"].display_name if "chuna" in users else ""
-    return build_demo_ledger(
+    made = build_demo_ledger(
         ledger_as("admin"), ledger_as("kuaiji"), ledger_as(REVIEWER_USERNAME), clock, households, cashier
     )
+    if "wenshu" not in users:
+        return made
+    # The 文书 puts up the monthly 财务公开 the books now make possible.
+    issued = issue_demo_disclosures(ledger_as("wenshu"), notices_as("wenshu"), clock, made.book_id)
+    return replace(made, disclosures=issued)
 
 
 def _build_demo_register(

@@ -43,8 +43,10 @@ from village_desk.ledger import (
     VoucherLine,
     periods,
 )
+from village_desk.notices import NoticeCategory
 from village_desk.roster import Household
 from village_desk.services.ledger import LedgerService
+from village_desk.services.notices import NoticeService
 
 SEED = 14  # 财会〔2023〕14号
 BOOK_NAME = "小大歹村股份经济合作社"
@@ -125,6 +127,7 @@ class DemoLedger:
     blue: VoucherId
     closing: tuple[VoucherId, ...]  # the first year's year-end closing vouchers
     closed_through: Period | None
+    disclosures: int = 0  # 财务公开 notices issued from the books (``issue_demo_disclosures``)
 
 
 @dataclass(frozen=True)
@@ -767,3 +770,33 @@ def _leave_in_every_state(keeper: _Keeper, saved: list[Voucher]) -> None:
     keeper.count += 1
     assert duplicate.id is not None
     keeper.accountant.void_voucher(duplicate.id, duplicate.version, f"与{original.label}号凭证重复录入")
+
+
+def issue_demo_disclosures(
+    ledger: LedgerService, notices: NoticeService, clock: DemoClock, book_id: BookId
+) -> int:
+    """The monthly 财务公开 the village owes, made from the books by the demo's 文书 (``ledger`` and
+    ``notices`` act as them): every finance period the disclosure calendar counts as missing, oldest
+    first, drafted with ``disclosure_draft``, issued on the 3rd of the following month, posted on
+    the board and taken down after its 7 days. Returns how many were issued."""
+    today = clock.today
+    book = ledger.get_book(book_id)
+    finance = next(d for d in notices.disclosure(today) if d.category is NoticeCategory.FINANCE)
+    issued = 0
+    for due in sorted(finance.overdue, key=lambda p: p.start):
+        start, end = Period.of(due.start), Period.of(due.end)
+        if start < book.start:
+            continue
+        on = min(end.last_day + dt.timedelta(days=3), today)
+        clock.at(on, 9, 30)
+        draft = notices.save_draft(ledger.disclosure_draft(book_id, start, end))
+        assert draft.id is not None
+        done = notices.issue(draft.id, draft.version)
+        assert done.id is not None
+        done = notices.record_posting(done.id, done.version, on)
+        down = on + dt.timedelta(days=7)
+        if down <= today:
+            notices.take_down(draft.id, done.version, down)
+        issued += 1
+    clock.at(today, 17)
+    return issued

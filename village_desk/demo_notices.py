@@ -2,7 +2,8 @@
 
 A few of each category and each state: issued and taken down, posted and
 running, a draft, a cancelled draft, and a correction that supersedes an
-earlier notice. Content follows the village's plan (低保, 护林员, 雨露计划,
+earlier notice. The 财务公开 are not here: the demo's books make them
+(``demo_ledger.issue_demo_disclosures``), so their figures are the books'. Content follows the village's plan (低保, 护林员, 雨露计划,
 基础母牛, 村集体收益); names and amounts are invented for the demo. Dates are
 relative to ``today`` so the demo always looks current.
 """
@@ -10,7 +11,6 @@ relative to ``today`` so the demo always looks current.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import replace
 
 from village_desk.notice_templates import (
@@ -48,38 +48,6 @@ def build_demo_notices(notices: NoticeService, today: dt.date) -> None:
         if down is not None:
             done = notices.take_down(NoticeId(saved.id), done.version, down)
         return done
-
-    # 财务: a month's 收支 disclosure, issued early the next month.
-    def finance_for(month_start: dt.date, rows: list[tuple[str, str, str, str]]) -> Callable[[], None]:
-        def finance() -> None:
-            on = min(month_start + days(days=2), today)
-            month = (month_start - days(days=1)).replace(day=1)
-            draft = notices.new_draft(
-                NoticeCategory.FINANCE,
-                NoticeKind.DISCLOSURE,
-                period_rule="财务公开",
-                start=on,
-            )
-            draft = list_publicity(
-                draft,
-                f"小大歹村{month.year}年{month.month}月财务收支公开",
-                f"现将本村集体经济组织{month.year}年{month.month}月财务收支情况公开如下，请广大村民监督。",
-                (
-                    Column("日期", ColumnKind.DATE),
-                    Column("摘要"),
-                    Column("收入（元）", ColumnKind.MONEY),
-                    Column("支出（元）", ColumnKind.MONEY),
-                ),
-                [(f"{month.month}月{day}", text, income, spending) for day, text, income, spending in rows],
-                totals=True,
-                closing="如有疑问，请在公示期内向村务监督委员会反映。",
-                source="财务公开",
-            )
-            # Taken down a day after its period, once that day has come.
-            down = on + days(days=7) if on + days(days=7) <= today else None
-            issue(replace(draft, period_start=on, period_end=on + days(days=6)), on, down=down)
-
-        return finance
 
     # 村务: the 低保 list 公示 (only what the rules allow: name, persons, amount), running now.
     def low_income() -> None:
@@ -228,33 +196,10 @@ def build_demo_notices(notices: NoticeService, today: dt.date) -> None:
         notices.cancel_draft(spare.id, spare.version, "与镇里统一下发的防火通知重复")
 
     # Issued in the order of their dates, so the numbers run with the calendar as in a real office.
-    month_start = today.replace(day=1)
-    previous_start = (month_start - days(days=1)).replace(day=1)
-    last_month = finance_for(
-        month_start,
-        [
-            ("3日", "收取二组机动地发包款", "12000.00", ""),
-            ("8日", "收到镇政府村级组织运转补助", "18500.00", ""),
-            ("12日", "支付村部冬季取暖用煤", "", "6800.00"),
-            ("20日", "支付村内道路维修材料款", "", "4350.50"),
-            ("26日", "收取朝古台羊市摊位费", "2600.00", ""),
-        ],
-    )
-    month_before = finance_for(
-        previous_start,
-        [
-            ("5日", "收取五组草场承包费", "8600.00", ""),
-            ("11日", "支付村务监督委员会成员误工补贴", "", "1800.00"),
-            ("17日", "收取朝古台羊市摊位费", "2450.00", ""),
-            ("25日", "支付村部办公用品", "", "636.80"),
-        ],
-    )
     steps = [
         (today - days(days=60), rangers),
         (today - days(days=20), decision),
         (today - days(days=10), party),
-        (min(previous_start + days(days=2), today), month_before),
-        (min(month_start + days(days=2), today), last_month),
         (today - days(days=2), low_income),
         (today, cancelled_draft),
     ]

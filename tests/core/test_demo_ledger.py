@@ -29,6 +29,7 @@ from village_desk.ledger import (
     VoucherStatus,
     VoucherSummary,
 )
+from village_desk.notices import NoticeCategory
 from village_desk.services import AccountService, RosterService, VillageService
 from village_desk.services.ledger import LedgerService
 from village_desk.services.notices import NoticeService
@@ -185,3 +186,31 @@ def test_the_same_books_every_time(demo: tuple[LedgerService, DemoLedger], tmp_p
         assert [(v.date, v.number, v.summary, v.amount, v.status) for v in _vouchers(other, again)] == strip
     finally:
         storage.close()
+
+
+def test_the_monthly_finance_disclosures_come_from_the_books(built: tuple[Storage, DemoLedger]) -> None:
+    storage, made = built
+    machine = Access(MACHINE)
+    notices = NoticeService(storage, machine)
+    finance = [n for n in notices.notices() if n.category is NoticeCategory.FINANCE]
+    assert made.disclosures == len(finance) > 0
+    # Nothing the books could disclose is overdue any more.
+    (due,) = [d for d in notices.disclosure(DAY) if d.category is NoticeCategory.FINANCE]
+    assert due.overdue == ()
+    # In calendar order: 〔year〕N号 runs with the issue dates.
+    this_year = [
+        n
+        for n in sorted(finance, key=lambda n: n.issue_date or DAY)
+        if n.issue_date and n.issue_date.year == SECOND
+    ]
+    assert [n.number for n in this_year] == [
+        f"财务公开〔{SECOND}〕{k}号" for k in range(1, len(this_year) + 1)
+    ]
+    # October's figures are the books' own: its income total is the disclosure's.
+    october = next(n for n in finance if f"{SECOND}年10月" in n.title)
+    ledger = _ledger(storage)
+    d = ledger.disclosure(made.book_id, Period(SECOND, 10), Period(SECOND, 10))
+    (table,) = notices.notice(october.id).tables
+    rows = {row[1]: row[-1] for row in table.rows}
+    assert Decimal(rows["收入合计"].replace(",", "")) == d.income_total
+    assert Decimal(rows["支出合计"].replace(",", "")) == d.spending_total

@@ -42,7 +42,7 @@ from village_desk.ledger import (
     VoucherStatus,
 )
 from village_desk.ledger_statements import ASSETS_TOTAL_ROW, CLAIMS_TOTAL_ROW, NET_INCOME_ROW
-from village_desk.notices import ColumnKind, NoticeCategory
+from village_desk.notices import ColumnKind, NoticeCategory, NoticeKind
 from village_desk.roster import Household
 from village_desk.services.ledger import LedgerService
 from village_desk.services.notices import NoticeService
@@ -680,7 +680,8 @@ def test_the_disclosure_lists_income_and_spending_of_the_range_and_hides_persona
     assert (disclosure.cash_balance, disclosure.bank_balance) == (D("3500.00"), D("180000.00"))
     notice = accountant.disclosure_draft(office.book_id, Period(2025, 1), Period(2025, 3))
     assert notice.id is None and notice.category is NoticeCategory.FINANCE and notice.source == "财务公开"
-    assert notice.title == "关于小大歹村股份经济合作社2025年第一季度财务收支情况的公示"
+    assert notice.title == "小大歹村股份经济合作社2025年第一季度财务收支公开"
+    assert notice.kind is NoticeKind.DISCLOSURE
     (table,) = notice.tables
     assert table.columns[-1].kind is ColumnKind.MONEY
     cells = [cell for row in table.rows for cell in row]

@@ -1234,7 +1234,7 @@ class LedgerService:
         """An unsaved 财务公开 notice (``NoticeService.new_draft``, category 财务, rule 财务公开): the
         income and spending tables with totals and the cash and bank balances; for the notice editor."""
         d = self.disclosure(book_id, start, end)
-        draft = self._notices.new_draft(NoticeCategory.FINANCE, NoticeKind.PUBLICITY, period_rule="财务公开")
+        draft = self._notices.new_draft(NoticeCategory.FINANCE, NoticeKind.DISCLOSURE, period_rule="财务公开")
         span = _range_text(start, end)
         rows: list[tuple[str, str, str, str]] = []
         for line in d.income:
@@ -1252,8 +1252,8 @@ class LedgerService:
         )
         return list_publicity(
             draft,
-            f"关于{d.book.name}{span}财务收支情况的公示",
-            f"根据村务公开的有关规定，现将{d.book.name}{span}财务收支情况公示如下（单位：元）：",
+            f"{d.book.name}{span}财务收支公开",
+            f"根据村务公开的有关规定，现将{d.book.name}{span}财务收支情况公开如下，请广大村民监督（单位：元）：",
             (Column("类别"), Column("项目"), Column("摘要"), Column("金额（元）", ColumnKind.MONEY)),
             rows,
             closing="以上收支均已记账，原始凭证存村会计处备查。",
