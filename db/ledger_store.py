@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -41,6 +38,13 @@ from db.models import (
     UserRow,
     VersionedRow,
 )
+from db.sql_helpers import LIKE_ESCAPE as _LIKE_ESCAPE
+from db.sql_helpers import NOT_FOUND as _NOT_FOUND
+from db.sql_helpers import as_day as _as_date
+from db.sql_helpers import escape_like as _escape_like
+from db.sql_helpers import insert_for as _insert_for
+from db.sql_helpers import is_unique_violation as _is_unique_violation
+from db.sql_helpers import money as _money
 from village_desk.accounts import Actor, Role
 from village_desk.audit import AuditAction, FieldChange, audit_text
 from village_desk.errors import ConflictError, NotFoundError, ValidationError
@@ -91,10 +95,6 @@ _VOUCHER = "记账凭证"
 _FILE = "凭证附件"
 _BANK = "银行对账单"
 
-_CENT = Decimal("0.01")
-_LIKE_ESCAPE = "\\"
-_SQLITE_CONSTRAINT_UNIQUE = 2067
-_PG_UNIQUE_VIOLATION = "23505"
 _POSTED = VoucherStatus.POSTED
 
 _LINE = Base.metadata.tables[LedgerVoucherLineRow.__tablename__]
@@ -974,9 +974,6 @@ class LedgerStore:
         return _bank_line(row)
 
 
-_NOT_FOUND = "找不到这条{label}记录，可能已被别人修改。请刷新后重试。"
-
-
 # --- rows → records ---------------------------------------------------------------------------------------
 def _types_to_json(types: Sequence[VoucherType]) -> str:
     return json.dumps(
@@ -1127,14 +1124,6 @@ def _bank_line(row: LedgerBankLineRow) -> BankLine:
 
 
 # --- helpers --------------------------------------------------------------------------------------------
-def _money(value: Decimal, name: str, label: str) -> Decimal:
-    """Money to the 分 as stored; a finer amount is refused, never rounded."""
-    cents = Decimal(value).quantize(_CENT)
-    if cents != value:
-        raise ValidationError.single(name, f"{label}最多到分（两位小数），请改正后再保存。")
-    return cents
-
-
 def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
     """A ``Hundredths`` column as the integer 分 it holds (for sums and windows in SQL)."""
     return sa.type_coerce(column, sa.BigInteger)
@@ -1153,28 +1142,3 @@ def _code_under(code: str) -> sa.ColumnElement[bool]:
     return sa.or_(
         _ACCOUNTS.c.code == code, _ACCOUNTS.c.code.like(f"{_escape_like(code)}%", escape=_LIKE_ESCAPE)
     )
-
-
-def _escape_like(text: str) -> str:
-    """``text`` matched literally inside a LIKE pattern: ``%`` and ``_`` are not wildcards."""
-    return text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
-
-
-def _insert_for(session: Session) -> Callable[..., Any]:
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def _is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
-    orig = exc.orig
-    if isinstance(orig, sqlite3.IntegrityError):
-        return getattr(orig, "sqlite_errorcode", None) == _SQLITE_CONSTRAINT_UNIQUE
-    return getattr(orig, "sqlstate", None) == _PG_UNIQUE_VIOLATION
-
-
-def _as_date(value: object) -> dt.date:
-    # A DATE read through a subquery or GROUP BY comes back as text on SQLite.
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])

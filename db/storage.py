@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,8 +24,6 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -69,6 +66,14 @@ from db.models import (
     VillageProfileRow,
     VisitRow,
 )
+from db.sql_helpers import CENT as _CENT
+from db.sql_helpers import LIKE_ESCAPE as _LIKE_ESCAPE
+from db.sql_helpers import NOT_FOUND as _NOT_FOUND
+from db.sql_helpers import as_date as _as_date
+from db.sql_helpers import escape_like as _escape_like
+from db.sql_helpers import insert_for as _insert_for
+from db.sql_helpers import is_unique_violation as _is_unique_violation
+from db.sql_helpers import money as _money
 from village_desk.accounts import Actor, Role, User
 from village_desk.audit import (
     GENESIS_HASH,
@@ -1601,7 +1606,6 @@ _CHANGED_BY = (
     "这条{label}记录已被{who}在{when}修改过，您这次的修改没有保存。"
     "您填写的内容仍在窗口中：请把需要的内容记下来，关闭窗口后重新打开这条记录，再改一次。"
 )
-_NOT_FOUND = "找不到这条{label}记录，可能已被别人修改。请刷新后重试。"
 
 
 # --- rows → records ---------------------------------------------------------------------------------
@@ -1785,41 +1789,10 @@ def _kinship(row: KinshipRow) -> Kinship:
 
 
 # --- notices ------------------------------------------------------------------------------------------
-_LIKE_ESCAPE = "\\"
-_SQLITE_CONSTRAINT_UNIQUE = 2067
-_PG_UNIQUE_VIOLATION = "23505"
-
-
-def _escape_like(text: str) -> str:
-    """``text`` matched literally inside a LIKE pattern: ``%`` and ``_`` are not wildcards."""
-    return text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
-
-
-def _insert_for(session: Session) -> Callable[..., Any]:
-    """The dialect's INSERT (both have ``on_conflict_do_nothing``)."""
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def _is_unique_violation(exc: sa.exc.IntegrityError) -> bool:
-    orig = exc.orig
-    if isinstance(orig, sqlite3.IntegrityError):
-        return getattr(orig, "sqlite_errorcode", None) == _SQLITE_CONSTRAINT_UNIQUE
-    return getattr(orig, "sqlstate", None) == _PG_UNIQUE_VIOLATION
 
 
 def _notice_id(value: int | None) -> NoticeId | None:
     return NoticeId(value) if value is not None else None
-
-
-def _as_date(value: object) -> dt.date | None:
-    # min() over a DATE/DATETIME column comes back as text on SQLite (no type for an aggregate).
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _notice(row: NoticeRow) -> Notice:
@@ -1934,7 +1907,6 @@ _REGISTER_SETTINGS = "防返贫设置"
 _INDEX = Base.metadata.tables[RegisterIndexRow.__tablename__]
 _HISTORY_CHUNK = 500  # ids per IN (…): well under every backend's limit on bound parameters
 _RISK_SEPARATOR = "、"
-_CENT = Decimal("0.01")
 _INCOME_PARTS = (
     ("wages", "工资性收入"),
     ("business", "经营性收入"),
@@ -1961,14 +1933,6 @@ _SORT_COLUMNS: dict[RegisterColumn, str] = {
     RegisterColumn.ADDRESS: "address",
 }
 _NULLABLE_SORTS = frozenset({RegisterColumn.GROUP, RegisterColumn.PER_PERSON, RegisterColumn.NEXT_VISIT})
-
-
-def _money(value: Decimal, name: str, label: str) -> Decimal:
-    """Money to the 分 as stored (``1200`` → ``1200.00``); a finer amount is refused, never rounded."""
-    cents = Decimal(value).quantize(_CENT)
-    if cents != value:
-        raise ValidationError.single(name, f"{label}最多到分（两位小数），请改正后再保存。")
-    return cents
 
 
 def _area(value: Decimal) -> Decimal:
