@@ -102,6 +102,26 @@ _MONTH = Base.metadata.tables[LedgerMonthTotalRow.__tablename__]
 _OPENINGS = Base.metadata.tables[LedgerOpeningRow.__tablename__]
 _ACCOUNTS = Base.metadata.tables[LedgerAccountRow.__tablename__]
 _VOUCHERS = Base.metadata.tables[LedgerVoucherRow.__tablename__]
+# What the voucher list shows (``_voucher_summary`` reads them in this order).
+_SUMMARY_COLUMNS = tuple(
+    _VOUCHERS.c[name]
+    for name in (
+        "id",
+        "type_code",
+        "number",
+        "date",
+        "summary",
+        "amount",
+        "attachments",
+        "status",
+        "prepared_by",
+        "reviewed_by",
+        "posted_by",
+        "correction",
+        "corrects_id",
+        "origin",
+    )
+)
 
 
 class LedgerStore:
@@ -590,22 +610,7 @@ class LedgerStore:
 
     def list_vouchers(self, query: VoucherFilter) -> list[VoucherSummary]:
         v = _VOUCHERS
-        statement = sa.select(
-            v.c.id,
-            v.c.type_code,
-            v.c.number,
-            v.c.date,
-            v.c.summary,
-            v.c.amount,
-            v.c.attachments,
-            v.c.status,
-            v.c.prepared_by,
-            v.c.reviewed_by,
-            v.c.posted_by,
-            v.c.correction,
-            v.c.corrects_id,
-            v.c.origin,
-        ).where(*self._voucher_conditions(query))
+        statement = sa.select(*_SUMMARY_COLUMNS).where(*self._voucher_conditions(query))
         rank = self._type_rank(query.book_id, v.c.type_code)
         statement = statement.order_by(v.c.year, v.c.month, rank, v.c.number, v.c.id)
         if query.offset:
@@ -675,22 +680,7 @@ class LedgerStore:
     def corrections_of(self, voucher_id: VoucherId) -> list[VoucherSummary]:
         v = _VOUCHERS
         statement = (
-            sa.select(
-                v.c.id,
-                v.c.type_code,
-                v.c.number,
-                v.c.date,
-                v.c.summary,
-                v.c.amount,
-                v.c.attachments,
-                v.c.status,
-                v.c.prepared_by,
-                v.c.reviewed_by,
-                v.c.posted_by,
-                v.c.correction,
-                v.c.corrects_id,
-                v.c.origin,
-            )
+            sa.select(*_SUMMARY_COLUMNS)
             .where(v.c.corrects_id == voucher_id, v.c.status != VoucherStatus.VOID)
             .order_by(v.c.id)
         )
