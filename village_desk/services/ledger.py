@@ -850,10 +850,12 @@ class LedgerService:
             prepared_by_id=actor.user_id,
         )
 
-    def summary_suggestions(self, book_id: BookId, text: str = "") -> list[str]:
+    def summary_suggestions(self, book_id: BookId, text: str = "", limit: int = 500) -> list[str]:
+        """Earlier 摘要 containing ``text``, most used first: the entry window loads the 500 most used
+        once and filters them as the accountant types."""
         with self._storage.transaction() as tx:
             self._read_book(tx, book_id)
-            return tx.summary_suggestions(book_id, text.strip())
+            return tx.summary_suggestions(book_id, text.strip(), limit)
 
     def attach_file(self, voucher_id: VoucherId, filename: str, data: bytes) -> VoucherFile:
         """A scanned 原始凭证 (images shrunk to 2000 px by the UI; PDFs as they are), any status."""
