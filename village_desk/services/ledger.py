@@ -1096,31 +1096,37 @@ class LedgerService:
         if not lines:
             return 0
         with self._storage.transaction(actor) as tx:
-            self._write_book(tx, book_id, Permission.EDIT_BOOKS, Permission.EDIT_CASH)
-            accounts = tx.list_accounts(book_id)
-            cleaned = [
-                _clean_bank_line(replace(line, id=None, book_id=book_id, account_id=account_id, version=0))
-                for line in lines
-            ]
-            errors: list[FieldError] = []
-            for n, line in enumerate(cleaned, start=1):
-                errors.extend(
-                    FieldError(e.field, f"第{n}行：{e.message}") for e in _bank_line_problems(line, accounts)
-                )
-            if errors:
-                raise ValidationError(errors)
-            first = min(line.date for line in cleaned)
-            last = max(line.date for line in cleaned)
-            seen = {_bank_key(b) for b in tx.list_bank_lines(book_id, account_id, first, last)}
-            added = 0
-            for line in cleaned:
-                key = _bank_key(line)
-                if key in seen:
-                    continue
-                seen.add(key)
-                tx.save_bank_line(line)
-                added += 1
-            return added
+            return self._add_bank_lines(tx, book_id, account_id, lines)
+
+    def _add_bank_lines(
+        self, tx: Transaction, book_id: BookId, account_id: AccountId, lines: Sequence[BankLine]
+    ) -> int:
+        """``import_bank_lines`` inside the caller's transaction."""
+        self._write_book(tx, book_id, Permission.EDIT_BOOKS, Permission.EDIT_CASH)
+        accounts = tx.list_accounts(book_id)
+        cleaned = [
+            _clean_bank_line(replace(line, id=None, book_id=book_id, account_id=account_id, version=0))
+            for line in lines
+        ]
+        errors: list[FieldError] = []
+        for n, line in enumerate(cleaned, start=1):
+            errors.extend(
+                FieldError(e.field, f"第{n}行：{e.message}") for e in _bank_line_problems(line, accounts)
+            )
+        if errors:
+            raise ValidationError(errors)
+        first = min(line.date for line in cleaned)
+        last = max(line.date for line in cleaned)
+        seen = {_bank_key(b) for b in tx.list_bank_lines(book_id, account_id, first, last)}
+        added = 0
+        for line in cleaned:
+            key = _bank_key(line)
+            if key in seen:
+                continue
+            seen.add(key)
+            tx.save_bank_line(line)
+            added += 1
+        return added
 
     def auto_match(self, book_id: BookId, account_id: AccountId, start: dt.date, end: dt.date) -> int:
         """Match unmatched statement lines to unmatched entries of the same amount and direction,
@@ -1343,8 +1349,9 @@ class LedgerService:
         spreadsheets = self._need_spreadsheets()
         actor = self._signed_in()
         lines = spreadsheets.read_bank_statement(data)
-        added = self.import_bank_lines(book_id, account_id, lines)
+        # The lines and the log entry saying so in one transaction: both are kept, or neither.
         with self._storage.transaction(actor) as tx:
+            added = self._add_bank_lines(tx, book_id, account_id, lines) if lines else 0
             book = tx.get_book(book_id)
             tx.record_event(
                 AuditAction.IMPORT,
