@@ -481,7 +481,11 @@ class CloseTab(LedgerTab):
         for kind, lines, total in (
             ("收入", disclosure.income, disclosure.income_total),
             ("支出", disclosure.spending, disclosure.spending_total),
+            ("其他收款", disclosure.received, disclosure.received_total),
+            ("其他付款", disclosure.paid, disclosure.paid_total),
         ):
+            if not lines and kind.startswith("其他"):
+                continue  # only when there was such money
             for line in lines:
                 rows.append(
                     [

@@ -667,6 +667,16 @@ def test_the_disclosure_lists_income_and_spending_of_the_range_and_hides_persona
     )
     office.posted(d(3, 8), ("51301", "1500", "", "购买办公用品"), ("101", "", "1500", "购买办公用品"))
     office.posted(d(4, 8), ("51301", "99", "", "四月的不算"), ("101", "", "99", "四月的不算"))
+    # Money that is neither income nor spending is listed apart: project funds and what they paid for.
+    office.posted(
+        d(2, 20), ("102", "300000", "", "收到棚圈项目资金"), ("241", "", "300000", "收到棚圈项目资金")
+    )
+    office.posted(
+        d(3, 2), ("153", "90000", "", "支付棚圈工程进度款"), ("102", "", "90000", "支付棚圈工程进度款")
+    )
+    office.posted(
+        d(3, 3), ("101", "2000", "", "从信用社提取备用金"), ("102", "", "2000", "从信用社提取备用金")
+    )
     accountant = office.service(ACCOUNTANT)
     disclosure = accountant.disclosure(office.book_id, Period(2025, 1), Period(2025, 3))
     assert [(ln.account, ln.amount) for ln in disclosure.income] == [
@@ -677,7 +687,14 @@ def test_the_disclosure_lists_income_and_spending_of_the_range_and_hides_persona
         ("管理费用—办公费", "购买办公用品", D("1500.00"))
     ]
     assert (disclosure.income_total, disclosure.spending_total) == (D("80000.00"), D("1500.00"))
-    assert (disclosure.cash_balance, disclosure.bank_balance) == (D("3500.00"), D("180000.00"))
+    assert (disclosure.cash_balance, disclosure.bank_balance) == (D("5500.00"), D("388000.00"))
+    # The cash drawn from the bank is no money in or out; income is not repeated.
+    assert [(ln.kind, ln.account, ln.summary, ln.amount) for ln in disclosure.received] == [
+        ("其他收款", "专项应付款", "收到棚圈项目资金", D("300000.00"))
+    ]
+    assert [(ln.kind, ln.account, ln.summary, ln.amount) for ln in disclosure.paid] == [
+        ("其他付款", "在建工程", "支付棚圈工程进度款", D("90000.00"))
+    ]
     notice = accountant.disclosure_draft(office.book_id, Period(2025, 1), Period(2025, 3))
     assert notice.id is None and notice.category is NoticeCategory.FINANCE and notice.source == "财务公开"
     assert notice.title == "小大歹村股份经济合作社2025年第一季度财务收支公开"
@@ -686,6 +703,9 @@ def test_the_disclosure_lists_income_and_spending_of_the_range_and_hides_persona
     assert table.columns[-1].kind is ColumnKind.MONEY
     cells = [cell for row in table.rows for cell in row]
     assert "收入合计" in cells and "80000.00" in cells and "支出合计" in cells and "1500.00" in cells
+    assert (
+        "其他收款合计" in cells and "300000.00" in cells and "其他付款合计" in cells and "90000.00" in cells
+    )
     text = " ".join(cells) + notice.title + " ".join(getattr(b, "text", "") for b in notice.body)
     assert "150523197003150012" not in text and "150523********0012" in text
 

@@ -14,7 +14,7 @@ under a voucher being saved.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -30,6 +30,7 @@ from village_desk.errors import (
 )
 from village_desk.ids import UserId
 from village_desk.ledger import (
+    BANK_CODE,
     BOOK_ROLES,
     CASH_CODE,
     CENT,
@@ -159,7 +160,7 @@ class FigureSource:
 class DisclosureLine:
     """A line of the 财务公开: income or spending of an account (and 摘要 where useful)."""
 
-    kind: str  # 收入 / 支出
+    kind: str  # 收入 / 支出 / 其他收款 / 其他付款
     account: str  # 经营收入—土地发包
     summary: str  # the 摘要 when the account's entries are few (≤ 5), else ""
     amount: Decimal
@@ -176,6 +177,18 @@ class Disclosure:
     spending_total: Decimal
     cash_balance: Decimal  # 库存现金 at the end
     bank_balance: Decimal  # 银行存款 at the end
+    # Money in and out of cash and bank that is not income or spending, by the other account of the
+    # voucher: project funds received (专项应付款), paid into 在建工程, loans, 往来 (其他收款 / 其他付款).
+    received: tuple[DisclosureLine, ...] = ()
+    paid: tuple[DisclosureLine, ...] = ()
+
+    @property
+    def received_total(self) -> Decimal:
+        return sum((line.amount for line in self.received), ZERO)
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((line.amount for line in self.paid), ZERO)
 
 
 @dataclass(frozen=True)
@@ -1240,7 +1253,8 @@ class LedgerService:
 
     def disclosure_draft(self, book_id: BookId, start: Period, end: Period) -> Notice:
         """An unsaved 财务公开 notice (``NoticeService.new_draft``, category 财务, rule 财务公开): the
-        income and spending tables with totals and the cash and bank balances; for the notice editor."""
+        income and spending tables with totals, then the other money received and paid (project funds,
+        construction, loans, 往来) and the cash and bank balances; for the notice editor."""
         d = self.disclosure(book_id, start, end)
         draft = self._notices.new_draft(NoticeCategory.FINANCE, NoticeKind.DISCLOSURE, period_rule="财务公开")
         span = _range_text(start, end)
@@ -1252,6 +1266,14 @@ class LedgerService:
             rows.append(("支出", line.account, mask_text(line.summary), str(line.amount)))
         rows.append(("支出", "支出合计", "", str(d.spending_total)))
         rows.append(("结余", "收支相抵", "", str(d.income_total - d.spending_total)))
+        for kind, others, total in (
+            ("其他收款", d.received, d.received_total),
+            ("其他付款", d.paid, d.paid_total),
+        ):
+            for line in others:
+                rows.append((kind, line.account, mask_text(line.summary), str(line.amount)))
+            if others:
+                rows.append((kind, f"{kind}合计", "", str(total)))
         rows.append(
             ("余额", f"库存现金（{end.last_day.month}月{end.last_day.day}日）", "", str(d.cash_balance))
         )
@@ -2134,6 +2156,7 @@ def _disclosure(tx: Transaction, book: Book, start: Period, end: Period) -> Disc
             "收入" if account.side is Side.CREDIT else "支出", full_name(account, by_code), summary, amount
         )
         (income if account.side is Side.CREDIT else spending).append(line)
+    received, paid = _other_money(tx, book_id, first, end, by_id, by_code) if first <= end else ((), ())
     return Disclosure(
         book,
         start,
@@ -2144,7 +2167,64 @@ def _disclosure(tx: Transaction, book: Book, start: Period, end: Period) -> Disc
         sum((line.amount for line in spending), ZERO),
         cash,
         bank,
+        received,
+        paid,
     )
+
+
+def _other_money(
+    tx: Transaction,
+    book_id: BookId,
+    start: Period,
+    end: Period,
+    by_id: Mapping[AccountId | None, Account],
+    by_code: Mapping[str, Account],
+) -> tuple[tuple[DisclosureLine, ...], tuple[DisclosureLine, ...]]:
+    """Cash and bank receipts and payments whose other side is not a 损益 account, per that account:
+    its credits in those vouchers were received (其他收款), its debits paid (其他付款); a red voucher's
+    negative lines take them back. Moves between cash and bank, and income and spending (listed
+    above them), are not repeated."""
+    voucher_ids: list[VoucherId] = []
+    for code in (CASH_CODE, BANK_CODE):
+        query = LedgerQuery(book_id, code, start.first_day, end.last_day)
+        for entry in _all_entries(tx, query):
+            if entry.voucher_id not in voucher_ids:
+                voucher_ids.append(entry.voucher_id)
+    received, paid = _Flows("其他收款"), _Flows("其他付款")
+    for voucher_id in voucher_ids:
+        for line in tx.get_voucher(voucher_id).lines:
+            account = by_id.get(line.account_id)
+            if account is None or account.is_cash or account.is_bank:
+                continue
+            if account.account_class is AccountClass.PROFIT_LOSS:
+                continue
+            name = full_name(account, by_code)
+            received.add(name, line.credit, line.summary)
+            paid.add(name, line.debit, line.summary)
+    return received.lines(), paid.lines()
+
+
+class _Flows:
+    """Amounts and 摘要 per account, for one direction of ``_other_money``."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.totals: dict[str, Decimal] = {}
+        self.texts: dict[str, list[str]] = {}
+
+    def add(self, name: str, amount: Decimal, summary: str) -> None:
+        if amount:
+            self.totals[name] = self.totals.get(name, ZERO) + amount
+            self.texts.setdefault(name, []).append(summary)
+
+    def lines(self) -> tuple[DisclosureLine, ...]:
+        out: list[DisclosureLine] = []
+        for name, total in sorted(self.totals.items()):
+            if total:
+                texts = self.texts[name]
+                summary = "；".join(dict.fromkeys(texts)) if len(texts) <= FEW_ENTRIES else ""
+                out.append(DisclosureLine(self.kind, name, summary, total))
+        return tuple(out)
 
 
 def _few_summaries(
