@@ -89,12 +89,17 @@ def _figure_cells(figure: StatementFigure | None, strong: bool) -> list[QTableWi
     number = cell(str(line.row) if line.row is not None else "", CENTER, strong)
     if line.row is None:
         return [label, number, cell(""), cell("")]
-    first = cell(money(figure.first), RIGHT, strong, data=FigureRef(line.row, False))
-    second = cell(money(figure.second), RIGHT, strong, data=FigureRef(line.row, True))
     tip = "双击查看这个数字来自哪些科目"
-    first.setToolTip(tip)
-    second.setToolTip(tip)
-    return [label, number, first, second]
+    cells = [label, number]
+    for value, second in ((figure.first, False), (figure.second, True)):
+        # A figure the form leaves blank (本月数 of the 收益分配 part) has no source to show.
+        item = cell(
+            money(value), RIGHT, strong, data=FigureRef(line.row, second) if value is not None else None
+        )
+        if value is not None:
+            item.setToolTip(tip)
+        cells.append(item)
+    return cells
 
 
 class FigureSourceDialog(QDialog):

@@ -472,6 +472,8 @@ def test_statements_tie_out_before_and_after_the_year_end_close(storage: SqlStor
     assert net == D("60000") + D("5000") + D("20000") - D("1500") - D("900") - D("8000")
     assert income.figure(NET_INCOME_ROW).first == D("0")  # December: no income or spending
     assert income.figure(17).second == D("10000.00")  # 提取公积公益金
+    # The 收益分配 part is a year's account: no 本月数, as on the paper form.
+    assert all(income.figure(row).first is None for row in range(14, 21))
 
     made = accountant.year_end_vouchers(office.book_id, 2025)
     assert [v.origin for v in made] == [

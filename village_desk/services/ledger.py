@@ -94,6 +94,7 @@ from village_desk.ledger_statements import (
     BALANCE_SHEET_ASSETS,
     BALANCE_SHEET_CLAIMS,
     INCOME_STATEMENT,
+    OPENING_UNDISTRIBUTED_ROW,
     Basis,
     Statement,
     StatementFigure,
@@ -980,11 +981,18 @@ class LedgerService:
         return Statement("资产负债表", "村会01表", period, ("年初数", "期末数"), assets, claims)
 
     def income_statement(self, book_id: BookId, period: Period) -> Statement:
-        """本月数 (the month) and 本年累计数 (January to the month)."""
+        """本月数 (the month) and 本年累计数 (January to the month); the 收益分配 rows (14–20) only
+        in 本年累计数."""
         with self._storage.transaction() as tx:
             book = self._read_book(tx, book_id)
             figures = _Figures.load(tx, book, period)
-        lines = tuple(_evaluate(INCOME_STATEMENT, figures.month_flows, figures.year_flows))
+        lines = tuple(
+            # The 收益分配 part is a year's account: its 本月数 is left blank, as on the paper form.
+            replace(figure, first=None)
+            if figure.line.row is not None and figure.line.row >= OPENING_UNDISTRIBUTED_ROW
+            else figure
+            for figure in _evaluate(INCOME_STATEMENT, figures.month_flows, figures.year_flows)
+        )
         return Statement("收益及收益分配表", "村会02表", period, ("本月数", "本年累计数"), lines)
 
     def figure_source(self, book_id: BookId, statement: Statement, row: int, second: bool) -> FigureSource:
