@@ -118,6 +118,14 @@ class FinancePage(QWidget):
         """Reload the list of books (keeping the chosen one) and the current tab."""
         self._runner.run(self._ctx.ledger.list_books, weak_slot(self._on_books_loaded), label="正在读取账套…")
 
+    def user_changed(self) -> None:
+        """Another user signed in: the previous user's voucher windows close, and every tab reloads
+        when next shown (the books they may see, and what they may do in them, differ)."""
+        vouchers = self._tabs.get("vouchers")
+        if vouchers is not None:
+            vouchers.user_changed()
+        self._stale = set(self._tabs)
+
     def choose_book(self, book_id: BookId) -> None:
         for index in range(self.book_combo.count()):
             if self.book_combo.itemData(index) == book_id:

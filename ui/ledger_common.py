@@ -42,3 +42,6 @@ class LedgerTab(QWidget):
 
     def show_target(self, target: object) -> None:
         """Show what another tab asked for (override where a tab accepts targets)."""
+
+    def user_changed(self) -> None:
+        """Another user signed in (override where a tab keeps windows of its own)."""

@@ -594,6 +594,13 @@ class VouchersTab(LedgerTab):
             label=label,
         )
 
+    def user_changed(self) -> None:
+        """The previous user's voucher windows close (one with unsaved lines asks first)."""
+        for window in list(self.windows):
+            if alive(window):
+                window.close()
+        self.windows = [w for w in self.windows if alive(w) and w.isVisible()]
+
     def _update_buttons(self, *_args: object) -> None:
         perms = self._perms()
         chosen = self.selected()

@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
             self.notices.refresh()
         if self.pages.currentIndex() == HOUSEHOLDS:
             self.households.refresh()
+        if self.pages.currentIndex() == FINANCE:
+            self.finance.refresh()  # also when the window opens on it (the page last shown)
         self._load_office_settings()
 
     def _refresh_register_lines(self, refreshed: int = 0) -> None:
@@ -486,6 +488,8 @@ class MainWindow(QMainWindow):
                 self._notices.user_changed()
             if self._households is not None:
                 self._households.user_changed()
+            if self._finance is not None:
+                self._finance.user_changed()
 
     def _load_office_settings(self) -> None:
         self.runner.run(self.ctx.office.settings, weak_slot(self._on_office_settings_loaded))

@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from tests.ui.conftest import visible_top_levels
 from ui.ledger_vouchers import VouchersTab
-from ui.main_window import FINANCE, MainWindow
+from ui.main_window import FINANCE, PAGE_KEY, MainWindow
 from ui.operations import OperationRunner
-from ui.person_fields import set_date
+from ui.person_fields import alive, set_date
 from ui.voucher_window import ACCOUNT, CREDIT, DEBIT, SUMMARY, VoucherWindow, find_accounts
 from village_desk.accounts import MACHINE, Actor, Role, User
 from village_desk.context import AppContext
@@ -601,3 +601,36 @@ def test_attachments_are_shrunk_and_kept(
     stored = QImage.fromData(ctx.ledger.file_data(files[0].id))
     assert (stored.width(), stored.height()) == (2000, 1000)
     assert win.view is not None and [f.filename for f in win.view.files] == ["发票.png"]
+
+
+def test_the_page_loads_when_the_window_opens_on_it_and_reloads_for_another_user(
+    ctx: AppContext,
+    people: dict[str, User],
+    book: Book,
+    make_window: Callable[[AppContext], MainWindow],
+    qtbot: Any,
+    settle: Settle,
+) -> None:
+    act_as(ctx, people["会计"])
+    saved = save_direct(ctx, book, "购买办公用品", "88.00")
+    assert saved.id is not None
+    QSettings().setValue(PAGE_KEY, FINANCE)  # the page shown when the program was last closed
+    main = make_window(ctx)
+    assert main.current_page() == FINANCE
+    assert main.finance.book_combo.count() == 1 and main.finance.book is not None
+    tab = main.finance.tab("vouchers")
+    assert isinstance(tab, VouchersTab)
+    settle(main.runner)
+    assert [r.summary for r in tab.model.rows()] == ["购买办公用品"]
+    assert tab.new_button.isVisible()
+    tab.show_target(saved.id)
+    settle(main.runner)
+    (win,) = [w for w in tab.windows if w.isVisible()]
+
+    # 切换用户: the reader signs in; the accountant's voucher window closes, the buttons follow the reader.
+    act_as(ctx, people["查询"])
+    main.load()
+    settle(main.runner)
+    assert not alive(win) or not win.isVisible()
+    assert not tab.new_button.isVisible() and not tab.review_button.isVisible()
+    assert [r.summary for r in tab.model.rows()] == ["购买办公用品"]
