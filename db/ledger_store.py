@@ -244,6 +244,9 @@ class LedgerStore:
         return {int(i): str(name) for i, name in self._session.execute(statement)}
 
     # --- accounts --------------------------------------------------------------------------------------
+    def get_account(self, account_id: AccountId) -> Account:
+        return _account(self._get(LedgerAccountRow, account_id, _ACCOUNT))
+
     def list_accounts(self, book_id: BookId) -> list[Account]:
         statement = (
             sa.select(*_ACCOUNTS.columns)
@@ -291,6 +294,9 @@ class LedgerStore:
         return frozenset(AccountId(int(i)) for i in self._session.scalars(statement))
 
     # --- auxiliary items -------------------------------------------------------------------------------
+    def get_aux_item(self, item_id: AuxItemId) -> AuxItem:
+        return _aux_item(self._get(LedgerAuxItemRow, item_id, _AUX))
+
     def list_aux_items(self, book_id: BookId, kind: AuxKind | None = None) -> list[AuxItem]:
         statement = sa.select(LedgerAuxItemRow).where(LedgerAuxItemRow.book_id == book_id)
         if kind is not None:
@@ -920,6 +926,9 @@ class LedgerStore:
         return bytes(data)
 
     # --- bank statement lines --------------------------------------------------------------------------
+    def get_bank_line(self, line_id: BankLineId) -> BankLine:
+        return _bank_line(self._get(LedgerBankLineRow, line_id, _BANK))
+
     def list_bank_lines(
         self, book_id: BookId, account_id: AccountId, start: dt.date, end: dt.date
     ) -> list[BankLine]:

@@ -1618,10 +1618,9 @@ class AttachmentsDialog(QDialog):
         file = self._files[row]
         if file.id is None:
             return
-        file_id = file.id
         ledger = self._ctx.ledger
         self._runner.run(
-            lambda: ledger.file_data(file_id),
+            lambda: ledger.file_data(file),
             partial(weak_slot(self._on_data_read), file.filename),
             on_failure=weak_handler(self._on_failed),
             label="正在读取附件…",

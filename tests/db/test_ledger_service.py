@@ -739,6 +739,9 @@ def test_income_progress_counts_the_years_income_against_the_target(office: Offi
 
 
 def test_with_grants_only_the_users_granted_see_and_write_the_book(office: Office) -> None:
+    voucher = office.posted(d(3, 2), ("101", "5", ""), ("50101", "", "5"))
+    assert voucher.id is not None
+    scan = office.service(ACCOUNTANT).attach_file(voucher.id, "收据.pdf", b"%PDF-1.4 scan")
     admin = office.service(ADMIN)
     book = admin.set_grants(
         office.book_id,
@@ -759,6 +762,10 @@ def test_with_grants_only_the_users_granted_see_and_write_the_book(office: Offic
                 lines=office.lines(("101", "1", ""), ("50101", "", "1")),
             )
         )
+    # Nor its vouchers' scanned attachments.
+    assert office.service(ACCOUNTANT).file_data(scan) == b"%PDF-1.4 scan"
+    with pytest.raises(AccessDeniedError, match="没有被授权使用账套"):
+        outsider.file_data(scan)
     cashier = office.service(CASHIER)
     assert [s.book.code for s in cashier.list_books()] == ["001"]
     assert cashier.trial_balance(office.book_id, START, START).balanced

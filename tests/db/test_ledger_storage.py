@@ -324,6 +324,25 @@ class TestAuxItems:
         assert stopped.version == 2 and stopped.disabled_reason == "已完工"
 
 
+class TestLookups:
+    def test_an_account_an_item_and_a_bank_line_are_read_by_id(self, books: Books) -> None:
+        book_id, bank = _book_id(books), books.ids["10201"]
+        with books.storage.transaction(ACCOUNTANT) as tx:
+            line = tx.save_bank_line(
+                BankLine(None, book_id, bank, dt.date(2025, 3, 9), "手续费", withdrawal=D("2"))
+            )
+        assert line.id is not None
+        with books.storage.transaction() as tx:
+            account = tx.get_account(bank)
+            item = tx.get_aux_item(books.party)
+            assert tx.get_bank_line(line.id) == line
+            for lookup in (tx.get_account, tx.get_aux_item, tx.get_bank_line):
+                with pytest.raises(NotFoundError, match="请刷新后重试"):
+                    lookup(987654)  # type: ignore[operator]
+        assert (account.code, account.book_id) == ("10201", book_id)
+        assert (item.name, item.book_id) == ("张三", book_id)
+
+
 # --- opening balances ---------------------------------------------------------------------------------------
 
 

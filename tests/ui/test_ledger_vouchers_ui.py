@@ -598,7 +598,7 @@ def test_attachments_are_shrunk_and_kept(
     files = dialog.files()
     assert [f.filename for f in files] == ["发票.png"]
     assert files[0].id is not None
-    stored = QImage.fromData(ctx.ledger.file_data(files[0].id))
+    stored = QImage.fromData(ctx.ledger.file_data(files[0]))
     assert (stored.width(), stored.height()) == (2000, 1000)
     assert win.view is not None and [f.filename for f in win.view.files] == ["发票.png"]
 

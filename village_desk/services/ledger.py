@@ -69,7 +69,6 @@ from village_desk.ledger import (
     TypeRule,
     Voucher,
     VoucherFile,
-    VoucherFileId,
     VoucherFilter,
     VoucherId,
     VoucherLine,
@@ -559,7 +558,7 @@ class LedgerService:
         if not reason:
             raise ValidationError.single("reason", "请写明停用的原因。")
         with self._storage.transaction(actor) as tx:
-            item = _find_aux_item(tx, item_id)
+            item = tx.get_aux_item(item_id)
             self._write_book(tx, item.book_id, Permission.EDIT_BOOKS)
             return tx.save_aux_item(replace(item, disabled_reason=reason, version=version))
 
@@ -890,11 +889,16 @@ class LedgerService:
                 VoucherFile(None, voucher_id, name, len(data), actor.display_name), data
             )
 
-    def file_data(self, file_id: VoucherFileId) -> bytes:
-        # Storage finds files by id only; reading them needs 查看 like the voucher list.
-        self._access.require(Permission.VIEW)
+    def file_data(self, file: VoucherFile) -> bytes:
+        """A scanned attachment's bytes: for those who may see its voucher's book."""
+        if file.id is None:
+            raise NotFoundError("这个附件还没有保存，请刷新后再试。")
         with self._storage.transaction() as tx:
-            return tx.voucher_file_data(file_id)
+            voucher = tx.get_voucher(file.voucher_id)
+            self._read_book(tx, voucher.book_id)
+            if all(f.id != file.id for f in tx.list_voucher_files(voucher.id or file.voucher_id)):
+                raise NotFoundError("找不到这个附件，可能已被别人修改。请刷新后重试。")
+            return tx.voucher_file_data(file.id)
 
     # --- books of account -----------------------------------------------------------------------------
     def trial_balance(self, book_id: BookId, start: Period, end: Period, max_level: int = 3) -> TrialBalance:
@@ -1192,7 +1196,7 @@ class LedgerService:
         """Match one statement line to an entry by hand, or unmatch it (None)."""
         actor = self._signed_in()
         with self._storage.transaction(actor) as tx:
-            line = _find_bank_line(tx, line_id)
+            line = tx.get_bank_line(line_id)
             self._write_book(tx, line.book_id, Permission.EDIT_BOOKS, Permission.EDIT_CASH)
             if voucher_id is None or line_no is None:
                 return tx.save_bank_line(
@@ -1533,20 +1537,10 @@ def _book_summary(tx: Transaction, book: Book) -> BookSummary:
 
 
 def _find_account(tx: Transaction, account_id: AccountId) -> tuple[Book, Account, list[Account]]:
-    for book in tx.list_books():
-        accounts = tx.list_accounts(_book_id(book))
-        for account in accounts:
-            if account.id == account_id:
-                return book, account, accounts
-    raise NotFoundError("找不到这个会计科目，请刷新后再试。")
-
-
-def _find_aux_item(tx: Transaction, item_id: AuxItemId) -> AuxItem:
-    for book in tx.list_books():
-        for item in tx.list_aux_items(_book_id(book)):
-            if item.id == item_id:
-                return item
-    raise NotFoundError("找不到这个辅助核算项目，请刷新后再试。")
+    """The account, its book and the book's accounts (a sub-account's checks need its siblings)."""
+    account = tx.get_account(account_id)
+    book = tx.get_book(account.book_id)
+    return book, account, tx.list_accounts(account.book_id)
 
 
 def _aux_item_problems(item: AuxItem, same_kind: Sequence[AuxItem]) -> list[FieldError]:
@@ -2115,17 +2109,6 @@ def _same_movement(line: BankLine, entry: Entry) -> bool:
     if line.deposit:
         return entry.debit == line.deposit and not entry.credit
     return entry.credit == line.withdrawal and not entry.debit
-
-
-def _find_bank_line(tx: Transaction, line_id: BankLineId) -> BankLine:
-    for book in tx.list_books():
-        for account in tx.list_accounts(_book_id(book)):
-            if not account.is_bank or account.id is None:
-                continue
-            for line in tx.list_bank_lines(_book_id(book), account.id, EARLIEST, LATEST):
-                if line.id == line_id:
-                    return line
-    raise NotFoundError("找不到这行对账单，请刷新后再试。")
 
 
 # --- disclosure -------------------------------------------------------------------------------------------
